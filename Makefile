@@ -1,0 +1,58 @@
+# Keras LSTMs, explained by running them.
+#   make book     create .venv if needed, build the HTML book (stored outputs, no execution)
+#   make test     create .venv if needed, then every check: lint, types, book build with
+#                 warnings as errors, unit tests, nbval over every notebook, browser test
+#   make outputs  re-execute every notebook in place, in the same environment nbval uses
+#   make lab      open the notebooks in JupyterLab with that environment
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JOBS ?= $(shell nproc)
+
+# The controlled environment shared by nbval, `make outputs` and `make lab`.
+export PATH := $(BIN):$(PATH)
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export CUDA_VISIBLE_DEVICES := -1
+export KERAS_BACKEND := tensorflow
+export PYTHONHASHSEED := 0
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export JUPYTER_PLATFORM_DIRS := 1
+export MPLBACKEND := agg
+export TZ := UTC
+export LC_ALL := C.UTF-8
+
+.PHONY: book test outputs lab lint unit nbval browser clean
+.DEFAULT_GOAL := book
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+book: $(STAMP)
+	rm -rf _build/html
+	$(BIN)/jupyter-book build . -W -n --keep-going --quiet
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+lint: $(STAMP)
+	$(BIN)/ruff check lstm_helpers tests tools chapters
+	$(BIN)/mypy
+
+test: lint book
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env tests chapters
+
+outputs: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py --jobs $(JOBS)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab chapters
+
+clean:
+	rm -rf _build .venv
