@@ -3,6 +3,8 @@
 #   make test     create .venv if needed, then every check: lint, types, book build with
 #                 warnings as errors, unit tests, nbval over every notebook, browser test
 #   make outputs  re-execute every notebook in place, in the same environment nbval uses
+#                 (NB=chapters/stateful for one chapter's notebooks only)
+#   make nbval    nbval alone (NB= as above)
 #   make lab      open the notebooks in JupyterLab with that environment
 
 SHELL := /bin/bash
@@ -12,6 +14,8 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?= $(shell nproc)
+NB ?= chapters# notebooks (files or folders) for `make outputs` and `make nbval`
+OUT ?= $(CURDIR)# `make book` writes the HTML book to $(OUT)/_build/html
 
 # The controlled environment shared by nbval, `make outputs` and `make lab`.
 export PATH := $(BIN):$(PATH)
@@ -37,9 +41,9 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 book: $(STAMP)
-	rm -rf _build/html
-	$(BIN)/jupyter-book build . -W -n --keep-going --quiet
-	@echo "The book is at $(CURDIR)/_build/html/index.html"
+	rm -rf $(OUT)/_build/html
+	$(BIN)/jupyter-book build . -W -n --keep-going --quiet --path-output $(OUT)
+	@echo "The book is at $(abspath $(OUT))/_build/html/index.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check lstm_helpers tests tools chapters
@@ -49,7 +53,10 @@ test: lint book
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env tests chapters
 
 outputs: $(STAMP)
-	$(BIN)/python tools/execute_notebooks.py --jobs $(JOBS)
+	$(BIN)/python tools/execute_notebooks.py --jobs $(JOBS) $(NB)
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env $(NB)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab chapters

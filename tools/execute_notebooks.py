@@ -37,15 +37,20 @@ def execute(path: Path) -> tuple[Path, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook")
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, help="notebooks or folders (default: chapters/)"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once")
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted(
-        p for p in (ROOT / "chapters").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+    paths = sorted(
+        nb
+        for given in args.notebooks or [ROOT / "chapters"]
+        for nb in ([given] if given.suffix == ".ipynb" else given.rglob("*.ipynb"))
+        if ".ipynb_checkpoints" not in nb.parts
     )
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for path, seconds in pool.map(execute, paths):
-            print(f"{seconds:6.1f} s  {path.relative_to(ROOT)}")
+            print(f"{seconds:6.1f} s  {path.resolve().relative_to(ROOT)}")
     return 0
 
 
