@@ -1,4 +1,4 @@
-"""Small, repeatable Keras conveniences shared by the notebooks: seeded layers and short training."""
+"""Repeatable Keras conveniences shared by the notebooks: seeded layers and short training."""
 
 from __future__ import annotations
 
@@ -44,7 +44,9 @@ def loss_drop(losses: Sequence[float] | np.ndarray) -> float:
     """The final loss as a fraction of the first epoch's loss (smaller means it learned)."""
     arr = np.asarray(losses, dtype=float)
     if arr.ndim != 1 or arr.size < 2:
-        raise ValueError(f"losses must have shape (epochs,) with epochs >= 2; got shape {arr.shape}")
+        raise ValueError(
+            f"losses must have shape (epochs,) with epochs >= 2; got shape {arr.shape}"
+        )
     return float(arr[-1] / arr[0])
 
 
