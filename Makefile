@@ -16,6 +16,8 @@ STAMP := $(VENV)/.installed
 JOBS ?= $(shell nproc)
 NB ?= chapters# notebooks (files or folders) for `make outputs` and `make nbval`
 OUT ?= $(CURDIR)# `make book` writes the HTML book to $(OUT)/_build/html
+MATHJAX_VERSION := 3.2.2# served from the book, so formulas render offline
+MATHJAX := _static/mathjax/tex-chtml.js
 
 # The controlled environment shared by nbval, `make outputs` and `make lab`.
 export PATH := $(BIN):$(PATH)
@@ -29,8 +31,10 @@ export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := agg
 export TZ := UTC
 export LC_ALL := C.UTF-8
+# Where tests/test_browser.py finds the book `make book` built.
+export BOOK_HTML := $(abspath $(OUT))/_build/html
 
-.PHONY: book test outputs lab lint unit nbval browser clean
+.PHONY: book test outputs lab lint unit nbval browser browser-deps clean
 .DEFAULT_GOAL := book
 
 $(STAMP): requirements.txt pyproject.toml
@@ -40,7 +44,25 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-book: $(STAMP)
+# MathJax from the npm registry, pinned, copied into the book's static files.
+$(MATHJAX):
+	command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; }
+	rm -rf $(VENV)/npm _static/mathjax
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm mathjax@$(MATHJAX_VERSION)
+	mkdir -p _static/mathjax
+	cd $(VENV)/npm/node_modules/mathjax/es5 && cp -r tex-chtml.js a11y adaptors input output sre ui \
+	  $(CURDIR)/_static/mathjax/
+
+# Headless Chromium and its driver from Debian, for tests/test_browser.py (root installs them).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "the browser test needs: apt-get install chromium chromium-driver (as root)"; exit 1; \
+	  fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+book: $(STAMP) $(MATHJAX)
 	rm -rf $(OUT)/_build/html
 	$(BIN)/jupyter-book build . -W -n --keep-going --quiet --path-output $(OUT)
 	@echo "The book is at $(abspath $(OUT))/_build/html/index.html"
@@ -49,7 +71,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check lstm_helpers tests tools chapters
 	$(BIN)/mypy
 
-test: lint book
+test: lint book browser-deps
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env tests chapters
 
 outputs: $(STAMP)
@@ -58,8 +80,11 @@ outputs: $(STAMP)
 nbval: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env $(NB)
 
+browser: browser-deps
+	$(BIN)/python -m pytest -p no:randomly tests/test_browser.py
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab chapters
 
 clean:
-	rm -rf _build .venv
+	rm -rf _build .venv _static/mathjax test-artifacts
