@@ -1,0 +1,257 @@
+"""The batch layout a stateful recurrent layer needs, its inverse, its picture, and resets.
+
+A stateful layer with batch size B keeps one state per row of the batch and hands row ``i``'s
+final state to row ``i`` of the next batch. So N long sequences, cut into chunks of T steps,
+must be ordered so that row ``i`` of batch ``k + 1`` is the chunk that follows row ``i`` of
+batch ``k``. With N > B the sequences go in groups of B; the state is reset between groups,
+every ``length // chunk`` batches.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, Rectangle
+
+from lstm_helpers._validate import check_positive, check_shape, shape_str
+
+MAX_CELLS = 48  # beyond this many (row, batch) boxes a picture stops being readable
+
+
+def _check_multiple(what: str, count: int, of: str, size: int, shape: tuple[int, ...]) -> None:
+    if count % size:
+        raise ValueError(
+            f"{what} must be a multiple of {of}={size}; "
+            f"got {count} (x has shape {shape_str(shape)})"
+        )
+
+
+def to_stateful_batches(x: np.ndarray, batch_size: int, chunk: int) -> np.ndarray:
+    """Cut N sequences of L steps into chunks of ``chunk`` steps, ordered for a stateful layer.
+
+    Feeding the result in batches of ``batch_size`` rows (``shuffle=False``) gives batch
+    ``k = g * (L // chunk) + j`` = chunk ``j`` of sequences ``g*B .. g*B + B - 1``, one per
+    row, so row ``i`` of each batch continues row ``i`` of the batch before, within a group.
+
+    Args:
+        x: the sequences, shape (sequences, timesteps, features).
+        batch_size: B, the stateful layer's fixed batch size; must divide the sequence count.
+        chunk: T, the steps per chunk; must divide the sequence length.
+
+    Returns:
+        shape ((N // B) * (L // T) * B, T, features).
+    """
+    x = np.asarray(x)
+    check_shape("x", x, ("sequences", "timesteps", "features"))
+    check_positive("batch_size", batch_size)
+    check_positive("chunk", chunk)
+    n, length, features = x.shape
+    _check_multiple("the number of sequences", n, "batch_size", batch_size, x.shape)
+    _check_multiple("the sequence length", length, "chunk", chunk, x.shape)
+    groups, chunks = n // batch_size, length // chunk
+    return (
+        x.reshape(groups, batch_size, chunks, chunk, features)
+        .transpose(0, 2, 1, 3, 4)
+        .reshape(groups * chunks * batch_size, chunk, features)
+    )
+
+
+def from_stateful_batches(batches: np.ndarray, batch_size: int, n_sequences: int) -> np.ndarray:
+    """Undo :func:`to_stateful_batches`: rebuild the (sequences, timesteps, features) array.
+
+    Works on anything laid out that way, such as a stateful model's outputs with
+    ``return_sequences=True``.
+    """
+    batches = np.asarray(batches)
+    check_shape("batches", batches, ("rows", "chunk", "features"))
+    check_positive("batch_size", batch_size)
+    check_positive("n_sequences", n_sequences)
+    rows, chunk, features = batches.shape
+    if n_sequences % batch_size:
+        raise ValueError(
+            f"n_sequences must be a multiple of batch_size={batch_size}; got {n_sequences}"
+        )
+    if rows % n_sequences:
+        raise ValueError(
+            f"the number of rows must be a multiple of n_sequences={n_sequences}; "
+            f"got {rows} (batches has shape {shape_str(batches.shape)})"
+        )
+    groups, chunks = n_sequences // batch_size, rows // n_sequences
+    return (
+        batches.reshape(groups, chunks, batch_size, chunk, features)
+        .transpose(0, 2, 1, 3, 4)
+        .reshape(n_sequences, chunks * chunk, features)
+    )
+
+
+def tagged_sequences(n_sequences: int, length: int) -> np.ndarray:
+    """Sequences whose two features are their own sequence number and timestep.
+
+    Laid out with :func:`to_stateful_batches` (or any other way), each row then says where
+    it came from, which is what :func:`draw_batches` reads.
+    """
+    check_positive("n_sequences", n_sequences)
+    check_positive("length", length)
+    seq, step = np.meshgrid(np.arange(n_sequences), np.arange(length), indexing="ij")
+    return np.stack([seq, step], axis=-1).astype("float32")
+
+
+def continues(batches: np.ndarray, batch_size: int) -> np.ndarray:
+    """For tagged rows: whether row ``i`` of batch ``k + 1`` continues row ``i`` of batch ``k``.
+
+    Returns a bool array of shape (batches - 1, batch_size).
+    """
+    batches = np.asarray(batches)
+    check_shape("batches", batches, ("rows", "chunk", 2))
+    check_positive("batch_size", batch_size)
+    if batches.shape[0] % batch_size:
+        raise ValueError(
+            f"the number of rows must be a multiple of batch_size={batch_size}; "
+            f"got shape {shape_str(batches.shape)}"
+        )
+    grid = batches.reshape(-1, batch_size, batches.shape[1], 2)
+    same_seq = grid[1:, :, 0, 0] == grid[:-1, :, -1, 0]
+    next_step = grid[1:, :, 0, 1] == grid[:-1, :, -1, 1] + 1
+    result: np.ndarray = same_seq & next_step
+    return result
+
+
+def draw_batches(
+    batches: np.ndarray,
+    batch_size: int,
+    *,
+    reset_every: int | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Draw tagged rows (from :func:`tagged_sequences`) as the batches a stateful layer sees.
+
+    One column per batch, one row per batch row; each box names the sequence and the steps it
+    holds. An arrow from batch ``k`` to ``k + 1`` is the state handed along a row: green where
+    the next chunk continues the same sequence, red where it hands a state to a chunk it does not
+    belong to. A dashed line marks a reset (every ``reset_every`` batches), where no state flows.
+    """
+    batches = np.asarray(batches)
+    ok = continues(batches, batch_size)
+    grid = batches.reshape(-1, batch_size, batches.shape[1], 2)
+    n_batches = grid.shape[0]
+    if reset_every is not None:
+        check_positive("reset_every", reset_every)
+    if n_batches * batch_size > MAX_CELLS:
+        raise ValueError(
+            f"at most {MAX_CELLS} boxes (batches*batch_size) fit a picture; "
+            f"got {n_batches}*{batch_size} (shape {shape_str(batches.shape)})"
+        )
+    colors = plt.get_cmap("tab10")
+    fig, ax = plt.subplots(figsize=(1.2 + 1.45 * n_batches, 0.9 + 0.8 * batch_size))
+    ax.set_xlim(-0.9, n_batches - 0.4)
+    ax.set_ylim(-0.6, batch_size - 0.1)
+    ax.axis("off")
+    mixes = 0
+    for k in range(n_batches):
+        ax.text(k, batch_size - 0.35, f"batch {k}", ha="center", va="bottom", fontsize=9)
+        reset_after = reset_every is not None and (k + 1) % reset_every == 0
+        if reset_after and k + 1 < n_batches:
+            ax.axvline(k + 0.5, ymin=0.02, ymax=0.9, color="0.3", ls="--", lw=1)
+            ax.text(k + 0.5, -0.5, "reset", ha="center", va="center", fontsize=8, color="0.3")
+        for i in range(batch_size):
+            y = batch_size - 1 - i
+            seq, start, stop = int(grid[k, i, 0, 0]), int(grid[k, i, 0, 1]), int(grid[k, i, -1, 1])
+            ax.add_patch(
+                Rectangle(
+                    (k - 0.32, y - 0.28), 0.64, 0.56, fc=colors(seq % 10), alpha=0.35, ec="0.2"
+                )
+            )
+            ax.text(k, y, f"seq {seq}\nt {start}-{stop}", ha="center", va="center", fontsize=8)
+            if k == 0:
+                ax.text(-0.85, y, f"row {i}", ha="left", va="center", fontsize=9, weight="bold")
+            if k + 1 < n_batches and not reset_after:
+                good = bool(ok[k, i])
+                mixes += not good
+                ax.add_patch(
+                    FancyArrowPatch(
+                        (k + 0.33, y),
+                        (k + 0.67, y),
+                        arrowstyle="-|>",
+                        mutation_scale=10,
+                        color="#16803c" if good else "#c0392b",
+                        ls="-" if good else "--",
+                    )
+                )
+    note = (
+        "every hand-over continues its sequence"
+        if mixes == 0
+        else f"{mixes} hand-over(s) carry state into a chunk that does not continue it (red)"
+    )
+    head = f"batch_size={batch_size}, chunk={grid.shape[2]}: {note}"
+    ax.set_title(
+        title or head + "\narrows: the state (h, c) a row hands to the next batch", fontsize=10
+    )
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def reset_stateful(model: Any) -> list[str]:
+    """Reset every stateful recurrent layer of a Keras model (Keras 3 has no model.reset_states).
+
+    Looks into nested models too. Returns the names of the layers reset.
+    """
+    names: list[str] = []
+    for layer in model.layers:
+        if hasattr(layer, "layers"):
+            names += reset_stateful(layer)
+        elif getattr(layer, "stateful", False) and hasattr(layer, "reset_state"):
+            layer.reset_state()
+            names.append(layer.name)
+    return names
+
+
+def reset_callback(every: int) -> Any:
+    """A Keras callback that resets the stateful layers after every ``every`` batches.
+
+    Pass ``length // chunk`` to reset between groups of sequences laid out by
+    :func:`to_stateful_batches`. It resets at the start of every epoch (and every ``predict`` or
+    ``evaluate``) too, so each pass starts from zero states. Use it with ``shuffle=False``.
+    """
+    import keras
+
+    check_positive("every", every)
+
+    class ResetStates(keras.callbacks.Callback):  # type: ignore[misc]
+        """Reset the model's stateful layers every ``every`` batches and at each pass's start."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.every = every
+            self.resets = 0
+
+        def _reset(self) -> None:
+            reset_stateful(self.model)
+            self.resets += 1
+
+        def _after(self, batch: int) -> None:
+            if (batch + 1) % self.every == 0:
+                self._reset()
+
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            self._reset()
+
+        def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+            self._after(batch)
+
+        def on_predict_begin(self, logs: Any = None) -> None:
+            self._reset()
+
+        def on_predict_batch_end(self, batch: int, logs: Any = None) -> None:
+            self._after(batch)
+
+        def on_test_begin(self, logs: Any = None) -> None:
+            self._reset()
+
+        def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
+            self._after(batch)
+
+    return ResetStates()

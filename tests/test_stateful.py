@@ -1,0 +1,151 @@
+"""The stateful batch layout: its order, inverse and errors, and that it keeps the state right."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from lstm_helpers import stateful, training
+
+
+def test_layout_order_and_inverse() -> None:
+    x = stateful.tagged_sequences(4, 6)
+    laid = stateful.to_stateful_batches(x, batch_size=2, chunk=3)
+    assert laid.shape == (8, 3, 2)
+    # batch 0: sequences 0, 1 at steps 0-2; batch 1: the same sequences at 3-5; then 2, 3
+    assert laid[:, 0, 0].tolist() == [0, 1, 0, 1, 2, 3, 2, 3]
+    assert laid[:, 0, 1].tolist() == [0, 0, 3, 3, 0, 0, 3, 3]
+    np.testing.assert_array_equal(stateful.from_stateful_batches(laid, 2, 4), x)
+    ok = stateful.continues(laid, 2)
+    assert ok.tolist() == [[True, True], [False, False], [True, True]]
+
+
+def test_naive_reshape_does_not_continue() -> None:
+    x = stateful.tagged_sequences(2, 6)
+    naive = x.reshape(4, 3, 2)
+    assert not stateful.continues(naive, 2).all()
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (
+            lambda: stateful.to_stateful_batches(np.zeros((6, 4)), 2, 2),
+            r"x must have shape \(sequences, timesteps, features\); got shape \(6, 4\)",
+        ),
+        (
+            lambda: stateful.to_stateful_batches(np.zeros((6, 4, 1)), 4, 2),
+            r"number of sequences must be a multiple of batch_size=4; got 6 "
+            r"\(x has shape \(6, 4, 1\)\)",
+        ),
+        (
+            lambda: stateful.to_stateful_batches(np.zeros((4, 10, 1)), 2, 3),
+            r"sequence length must be a multiple of chunk=3; got 10",
+        ),
+        (lambda: stateful.to_stateful_batches(np.zeros((4, 4, 1)), 0, 2), "positive integer"),
+        (
+            lambda: stateful.from_stateful_batches(np.zeros((6, 2, 1)), 2, 4),
+            r"rows must be a multiple of n_sequences=4; got 6",
+        ),
+        (
+            lambda: stateful.from_stateful_batches(np.zeros((8, 2, 1)), 3, 4),
+            r"n_sequences must be a multiple of batch_size=3; got 4",
+        ),
+        (
+            lambda: stateful.continues(np.zeros((5, 2, 2)), 2),
+            r"multiple of batch_size=2; got shape \(5, 2, 2\)",
+        ),
+        (
+            lambda: stateful.draw_batches(stateful.tagged_sequences(60, 2), 1),
+            "at most 48 boxes",
+        ),
+    ],
+)
+def test_bad_input_raises(call: object, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        call()  # type: ignore[operator]
+
+
+def _models(batch_size: int, features: int, units: int) -> tuple[keras.Model, keras.Model]:
+    source = training.random_lstm(units, features, seed=2, return_sequences=True, name="full")
+    inputs = keras.Input(shape=(None, features))
+    full = keras.Model(inputs, source(inputs))
+    chunked_layer = keras.layers.LSTM(units, return_sequences=True, stateful=True, name="chunked")
+    inputs_b = keras.Input(batch_shape=(batch_size, None, features))
+    chunked = keras.Model(inputs_b, chunked_layer(inputs_b))
+    chunked_layer.set_weights(source.get_weights())
+    return full, chunked
+
+
+@pytest.mark.parametrize(("n", "length", "batch_size", "chunk"), [(4, 12, 2, 3), (3, 8, 3, 2)])
+def test_chunked_stateful_equals_full_sequence(
+    n: int, length: int, batch_size: int, chunk: int
+) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, length, 2)).astype("float32")
+    full, chunked = _models(batch_size, 2, 3)
+    expected = keras.ops.convert_to_numpy(full(x))
+    laid = stateful.to_stateful_batches(x, batch_size, chunk)
+    every = length // chunk
+    # with predict and the callback
+    out = chunked.predict(
+        laid, batch_size=batch_size, verbose=0, callbacks=[stateful.reset_callback(every)]
+    )
+    np.testing.assert_allclose(
+        stateful.from_stateful_batches(out, batch_size, n), expected, atol=1e-5
+    )
+    # with a hand-written loop
+    pieces = []
+    for k in range(laid.shape[0] // batch_size):
+        if k % every == 0:
+            assert stateful.reset_stateful(chunked) == ["chunked"]
+        pieces.append(
+            keras.ops.convert_to_numpy(chunked(laid[k * batch_size : (k + 1) * batch_size]))
+        )
+    np.testing.assert_allclose(
+        stateful.from_stateful_batches(np.concatenate(pieces), batch_size, n), expected, atol=1e-5
+    )
+    # without resets the second group starts from the first group's state
+    if n > batch_size:
+        stale = chunked.predict(
+            laid, batch_size=batch_size, verbose=0, callbacks=[stateful.reset_callback(10**6)]
+        )
+        assert not np.allclose(
+            stateful.from_stateful_batches(stale, batch_size, n), expected, atol=1e-3
+        )
+
+
+def test_reset_stateful_finds_nested_layers() -> None:
+    inputs = keras.Input(batch_shape=(1, None, 1))
+    inner = keras.Sequential(
+        [
+            keras.Input(batch_shape=(1, None, 1)),
+            keras.layers.LSTM(2, stateful=True, return_sequences=True, name="inner"),
+        ],
+        name="sub",
+    )
+    x = inner(inputs)
+    x = keras.layers.LSTM(2, stateful=True, name="outer")(x)
+    model = keras.Model(inputs, x)
+    model(np.ones((1, 3, 1), dtype="float32"))
+    assert sorted(stateful.reset_stateful(model)) == ["inner", "outer"]
+    for layer in (model.get_layer("outer"), inner.get_layer("inner")):
+        assert all(not np.any(keras.ops.convert_to_numpy(s)) for s in layer.states)
+
+
+def test_draw_batches_marks_resets_and_mixing() -> None:
+    x = stateful.tagged_sequences(4, 6)
+    good = stateful.draw_batches(stateful.to_stateful_batches(x, 2, 3), 2, reset_every=2)
+    assert isinstance(good, Figure)
+    texts = [t.get_text() for t in good.axes[0].texts]
+    assert "reset" in texts and "seq 3\nt 3-5" in texts
+    assert "every hand-over continues" in good.axes[0].get_title()
+    bad = stateful.draw_batches(x.reshape(8, 3, 2), 2)
+    assert "6 hand-over(s)" in bad.axes[0].get_title()
+
+
+def test_reset_callback_rejects_zero() -> None:
+    with pytest.raises(ValueError, match="positive integer"):
+        stateful.reset_callback(0)
