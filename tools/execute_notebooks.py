@@ -18,6 +18,24 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def merge_streams(nb: nbformat.NotebookNode) -> None:
+    """Join consecutive stream outputs of one name: how the kernel chunked them is timing."""
+    for cell in nb.cells:
+        merged: list[nbformat.NotebookNode] = []
+        for out in cell.get("outputs", []):
+            prev = merged[-1] if merged else None
+            if (
+                prev is not None
+                and out.output_type == prev.output_type == "stream"
+                and out.name == prev.name
+            ):
+                prev.text += out.text
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
 def execute(path: Path) -> tuple[Path, float]:
     """Execute one notebook in its own folder and write it back."""
     nb = nbformat.read(path, as_version=4)
@@ -30,6 +48,7 @@ def execute(path: Path) -> tuple[Path, float]:
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
+    merge_streams(nb)
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
     return path, time.perf_counter() - start
