@@ -79,3 +79,8 @@ def _configure_ipython() -> None:
         return
     shell.InteractiveTB.set_mode(mode="Minimal")  # the %xmode magic, without its message
     shell.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
+    # With MPLBACKEND=agg the inline backend never registers its formatter, and a Figure
+    # would display as "<Figure size ...>": register the PNG formatter directly.
+    from IPython.core.pylabtools import select_figure_formats
+
+    select_figure_formats(shell, {"png"})  # type: ignore[no-untyped-call]
