@@ -64,7 +64,7 @@ browser-deps:
 
 book: $(STAMP) $(MATHJAX)
 	rm -rf $(OUT)/_build/html
-	$(BIN)/jupyter-book build . -W -n --keep-going --quiet --path-output $(OUT)
+	$(BIN)/jupyter-book build . --all -W -n --keep-going --quiet --path-output $(OUT)
 	@echo "The book is at $(abspath $(OUT))/_build/html/index.html"
 
 lint: $(STAMP)
