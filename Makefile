@@ -17,7 +17,7 @@ JOBS ?= $(shell nproc)
 NB ?= chapters# notebooks (files or folders) for `make outputs` and `make nbval`
 OUT ?= $(CURDIR)# `make book` writes the HTML book to $(OUT)/_build/html
 MATHJAX_VERSION := 3.2.2# served from the book, so formulas render offline
-MATHJAX := _static/mathjax/tex-chtml.js
+MATHJAX := $(VENV)/mathjax/mathjax/tex-chtml.js# _config.yml: html_static_path, mathjax_path
 
 # The controlled environment shared by nbval, `make outputs` and `make lab`.
 export PATH := $(BIN):$(PATH)
@@ -44,14 +44,16 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-# MathJax from the npm registry, pinned, copied into the book's static files.
+# MathJax from the npm registry, pinned, served from the book's _static/mathjax/. It lives
+# outside the source tree: Jupyter Book would turn every .js file under a _static/ folder of
+# the book into a <script> tag on every page.
 $(MATHJAX):
 	command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; }
-	rm -rf $(VENV)/npm _static/mathjax
+	rm -rf $(VENV)/npm $(VENV)/mathjax
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm mathjax@$(MATHJAX_VERSION)
-	mkdir -p _static/mathjax
+	mkdir -p $(VENV)/mathjax/mathjax
 	cd $(VENV)/npm/node_modules/mathjax/es5 && cp -r tex-chtml.js a11y adaptors input output sre ui \
-	  $(CURDIR)/_static/mathjax/
+	  $(VENV)/mathjax/mathjax/
 
 # Headless Chromium and its driver from Debian, for tests/test_browser.py (root installs them).
 browser-deps:
@@ -87,4 +89,4 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab chapters
 
 clean:
-	rm -rf _build .venv _static/mathjax test-artifacts
+	rm -rf _build .venv test-artifacts
