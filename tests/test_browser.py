@@ -77,7 +77,7 @@ def toc_pages() -> list[TocPage]:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -233,7 +233,7 @@ def test_numbered_parts_show_numbers(visits: dict[str, Visit]) -> None:
 
 def _status(url: str) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=WAIT) as response:  # noqa: S310 (local server)
+        with urllib.request.urlopen(url, timeout=WAIT) as response:
             return int(response.status)
     except urllib.error.HTTPError as err:
         return err.code
