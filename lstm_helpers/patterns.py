@@ -7,6 +7,7 @@ draws every tensor it passes, one box per timestep.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.path import Path
 
-from lstm_helpers._validate import check_positive, shape_str
+from lstm_helpers._validate import check_positive, check_shape, shape_str
 
 Shape = tuple[int | None, ...]
 
@@ -274,5 +275,84 @@ def draw_pattern(model: Any, *, title: str | None = None, max_steps: int = 10) -
     ax.text(-0.95, -_CELL * 1.5, "time\n↓", ha="left", va="center", fontsize=8, color="0.4")
     ax.set_title(title or pattern_of(model.inputs[0].shape, model.outputs[0].shape), fontsize=10)
     fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def sine_waves(
+    samples: int, timesteps: int, features: int = 1, *, seed: int, noise: float = 0.0
+) -> np.ndarray:
+    """Sine waves of random frequency, phase and amplitude, shape (samples, timesteps, features).
+
+    Each (sample, feature) pair is its own wave sin(w t + p) * a, with w in [0.15, 0.45]
+    radians per step, p in [0, 2 pi) and a in [0.5, 1]; ``noise`` adds Gaussian noise.
+    """
+    check_positive("samples", samples)
+    check_positive("timesteps", timesteps)
+    check_positive("features", features)
+    rng = np.random.default_rng(seed)
+    w = rng.uniform(0.15, 0.45, (samples, 1, features))
+    p = rng.uniform(0.0, 2 * np.pi, (samples, 1, features))
+    a = rng.uniform(0.5, 1.0, (samples, 1, features))
+    t = np.arange(timesteps, dtype=float)[None, :, None]
+    waves = a * np.sin(w * t + p) + noise * rng.normal(size=(samples, timesteps, features))
+    return waves.astype("float32")
+
+
+def plot_sequences(
+    curves: dict[str, np.ndarray],
+    *,
+    samples: Sequence[int] = (0, 1, 2),
+    starts: dict[str, int] | None = None,
+    title: str = "",
+) -> Figure:
+    """Plot sequences of shape (batch, timesteps, features): one panel per sample and feature.
+
+    Columns are samples, rows are features; each entry has its own colour, the first drawn
+    solid, the others dashed. ``starts`` shifts an entry along the time axis (a forecast drawn
+    after the steps it was made from).
+    """
+    if not curves:
+        raise ValueError("curves must hold at least one array; got none")
+    arrays = {k: np.asarray(v) for k, v in curves.items()}
+    first = next(iter(arrays.values()))
+    check_shape("the first array", first, ("batch", "timesteps", "features"))
+    for label, arr in arrays.items():
+        check_shape(label, arr, (first.shape[0], "timesteps", first.shape[2]))
+    for s in samples:
+        if not 0 <= s < first.shape[0]:
+            raise ValueError(f"sample {s} is outside the batch of {first.shape[0]}")
+    starts = starts or {}
+    features = first.shape[2]
+    fig, axes = plt.subplots(
+        features,
+        len(samples),
+        figsize=(2.4 + 2.6 * len(samples), 0.6 + 2.0 * features),
+        squeeze=False,
+        sharey=True,
+        sharex=True,
+    )
+    for col, s in enumerate(samples):
+        for f in range(features):
+            ax = axes[f][col]
+            for n, (label, arr) in enumerate(arrays.items()):
+                t = starts.get(label, 0) + np.arange(arr.shape[1])
+                ax.plot(
+                    t,
+                    arr[s, :, f],
+                    color=f"C{n}",
+                    linestyle="-" if n == 0 else "--",
+                    marker="" if n == 0 else ".",
+                    markersize=4,
+                    label=label,
+                )
+            ax.set_title(f"sample {s}" + (f", feature {f}" if features > 1 else ""), fontsize=9)
+            ax.grid(alpha=0.3)
+            if f == features - 1:
+                ax.set_xlabel("timestep")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="center right", fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout(rect=(0.0, 0.0, 0.8 if len(samples) == 1 else 0.85, 1.0))
     plt.close(fig)
     return fig

@@ -99,3 +99,25 @@ def test_draw_pattern_rejects() -> None:
         patterns.draw_pattern(_encoder_decoder(), max_steps=2)
     with pytest.raises(ValueError, match="must be built"):
         patterns.stages(keras.Sequential([keras.layers.Dense(1, name="d")]))
+
+
+def test_sine_waves_repeatable() -> None:
+    a = patterns.sine_waves(4, 7, 2, seed=5)
+    assert a.shape == (4, 7, 2) and a.dtype == np.float32
+    np.testing.assert_array_equal(a, patterns.sine_waves(4, 7, 2, seed=5))
+    assert np.abs(a).max() <= 1.0
+    with pytest.raises(ValueError, match="timesteps must be a positive integer; got 0"):
+        patterns.sine_waves(4, 0, seed=5)
+
+
+def test_plot_sequences() -> None:
+    x = patterns.sine_waves(3, 6, 2, seed=0)
+    fig = patterns.plot_sequences({"true": x, "forecast": x[:, :2]}, starts={"forecast": 6})
+    assert len(fig.axes) == 2 * 3  # features x samples
+    assert fig.axes[0].lines[1].get_xdata()[0] == 6
+    with pytest.raises(ValueError, match=r"forecast must have shape \(3, timesteps, 2\)"):
+        patterns.plot_sequences({"true": x, "forecast": x[:2]})
+    with pytest.raises(ValueError, match="sample 5 is outside the batch of 3"):
+        patterns.plot_sequences({"true": x}, samples=(5,))
+    with pytest.raises(ValueError, match="at least one"):
+        patterns.plot_sequences({})
