@@ -11,7 +11,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from lstm_helpers._validate import check_positive, check_shape, shape_str
 
-#: The moving dot's directions, in label order: label k is ``DIRECTIONS[k]``.
+#: The moving dot's directions in label order (label k is ``DIRECTIONS[k]``).
 DIRECTIONS: tuple[str, ...] = ("right", "left", "down", "up")
 _STEPS: tuple[tuple[int, int], ...] = ((0, 1), (0, -1), (1, 0), (-1, 0))  # (row, column) moves
 
