@@ -5,10 +5,15 @@ final state to row ``i`` of the next batch. So N long sequences, cut into chunks
 must be ordered so that row ``i`` of batch ``k + 1`` is the chunk that follows row ``i`` of
 batch ``k``. With N > B the sequences go in groups of B; the state is reset between groups,
 every ``length // chunk`` batches.
+
+The same state carried across calls makes one sequence fed in pieces give what it gives in one
+call: :func:`three_ways` runs the three models of that demonstration, with
+:func:`keras2_hard_sigmoid` for Keras 2's numbers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -255,3 +260,79 @@ def reset_callback(every: int) -> Any:
             self._after(batch)
 
     return ResetStates()
+
+
+def keras2_hard_sigmoid(x: Any) -> Any:
+    """Keras 1/2's ``hard_sigmoid``, clip(0.2 x + 1/2, 0, 1), written with ``keras.ops``.
+
+    Usable as an LSTM's ``recurrent_activation``: it gives the old default LSTM, whereas the
+    string ``"hard_sigmoid"`` is Keras 3's clip(x / 6 + 1/2, 0, 1). Its NumPy twin is
+    :func:`lstm_helpers.reference.hard_sigmoid_keras2`.
+    """
+    import keras
+
+    return keras.ops.clip(0.2 * x + 0.5, 0.0, 1.0)
+
+
+def three_ways(
+    weights: Sequence[np.ndarray], sequence: np.ndarray, **lstm_kwargs: Any
+) -> dict[str, np.ndarray]:
+    """Run one LSTM over one sequence three ways, with ``return_sequences=True``.
+
+    ``"model1"``: stateful, one step per call; ``"model2"``: stateful, two steps per call;
+    ``"model3"``: stateless, every step in one call. A stateful layer keeps its state between
+    calls, so all three compute the same outputs.
+
+    Args:
+        weights: ``[kernel, recurrent_kernel, bias]`` in Keras's layout, shapes
+            (features, 4*units), (units, 4*units), (4*units,); without the bias for
+            ``use_bias=False``.
+        sequence: one sequence, shape (1, timesteps, features), with an even number of steps.
+        **lstm_kwargs: further ``keras.layers.LSTM`` arguments, e.g. ``recurrent_activation``.
+
+    Returns:
+        ``{"model1": ..., "model2": ..., "model3": ...}``, each the outputs of every step,
+        shape (timesteps * units,).
+    """
+    import keras
+
+    x = np.asarray(sequence, dtype="float32")
+    check_shape("sequence", x, (1, "timesteps", "features"))
+    _, timesteps, features = x.shape
+    if timesteps % 2:
+        raise ValueError(
+            "sequence must have shape (1, timesteps, features) with an even number of "
+            f"timesteps; got shape {shape_str(x.shape)}"
+        )
+    if len(weights) not in (2, 3):
+        raise ValueError(
+            f"weights must be [kernel, recurrent_kernel, bias] or [kernel, recurrent_kernel]; "
+            f"got {len(weights)} arrays"
+        )
+    kernel = np.asarray(weights[0])
+    if kernel.ndim != 2 or kernel.shape[0] != features or kernel.shape[1] % 4:
+        raise ValueError(
+            f"kernel must have shape ({features}, 4*units); got shape {shape_str(kernel.shape)}"
+        )
+    units = kernel.shape[1] // 4
+    check_shape("recurrent_kernel", weights[1], (units, 4 * units))
+    if len(weights) == 3:
+        check_shape("bias", weights[2], (4 * units,))
+    lstm_kwargs.setdefault("use_bias", len(weights) == 3)
+
+    def run(name: str, steps: int, is_stateful: bool) -> np.ndarray:
+        inputs = keras.Input(batch_shape=(1, steps, features), name=f"{name}_steps")
+        layer = keras.layers.LSTM(
+            units, return_sequences=True, stateful=is_stateful, name=f"{name}_lstm", **lstm_kwargs
+        )
+        model = keras.Model(inputs, layer(inputs), name=name)
+        layer.set_weights(list(weights))
+        calls = [model(x[:, t : t + steps]) for t in range(0, timesteps, steps)]
+        outputs: np.ndarray = np.concatenate([keras.ops.convert_to_numpy(c) for c in calls], 1)
+        return outputs.ravel()
+
+    return {
+        "model1": run("model1", 1, True),
+        "model2": run("model2", 2, True),
+        "model3": run("model3", timesteps, False),
+    }

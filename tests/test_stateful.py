@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lstm_helpers import stateful, training
+from lstm_helpers import reference, stateful, training
 
 
 def test_layout_order_and_inverse() -> None:
@@ -149,3 +149,100 @@ def test_draw_batches_marks_resets_and_mixing() -> None:
 def test_reset_callback_rejects_zero() -> None:
     with pytest.raises(ValueError, match="positive integer"):
         stateful.reset_callback(0)
+
+
+def test_keras2_hard_sigmoid_equals_reference() -> None:
+    z = np.linspace(-4.0, 4.0, 33).astype("float32")
+    got = keras.ops.convert_to_numpy(stateful.keras2_hard_sigmoid(keras.ops.convert_to_tensor(z)))
+    np.testing.assert_allclose(got, reference.hard_sigmoid_keras2(z), atol=1e-7)
+    assert got.min() == 0.0 and got.max() == 1.0  # clipped at both ends
+
+
+@pytest.mark.parametrize(
+    ("units", "features", "kwargs", "activation"),
+    [
+        (1, 2, {}, reference.sigmoid),
+        (
+            3,
+            2,
+            {"recurrent_activation": stateful.keras2_hard_sigmoid},
+            reference.hard_sigmoid_keras2,
+        ),
+    ],
+)
+def test_three_ways_agree_with_each_other_and_the_reference(
+    units: int, features: int, kwargs: dict[str, object], activation: reference.Activation
+) -> None:
+    rng = np.random.default_rng(7)
+    weights = [
+        rng.normal(0, 0.7, (features, 4 * units)).astype("float32"),
+        rng.normal(0, 0.7, (units, 4 * units)).astype("float32"),
+        rng.normal(0, 0.3, 4 * units).astype("float32"),
+    ]
+    x = rng.normal(size=(1, 6, features)).astype("float32")
+    ways = stateful.three_ways(weights, x, **kwargs)
+    assert list(ways) == ["model1", "model2", "model3"]
+    expected = reference.lstm_forward(x, *weights, recurrent_activation=activation).h.ravel()
+    for out in ways.values():
+        assert out.shape == (6 * units,)
+        np.testing.assert_allclose(out, expected, atol=1e-6)
+    np.testing.assert_allclose(ways["model1"], ways["model2"], atol=1e-7)
+
+
+def test_three_ways_seed_weights_give_the_seed_numbers() -> None:
+    weights = [np.full((2, 4), 0.5), np.full((1, 4), 0.5), np.array([0.0, 1.0, 0.0, 0.0])]
+    x = np.array([[[0, 0], [0, 1], [0, 0], [1, 1]]], dtype="float32")
+    ways = stateful.three_ways(weights, x, recurrent_activation=stateful.keras2_hard_sigmoid)
+    seed = np.array([0.0, 0.16222607, 0.12174767, 0.46444273])  # printed under Keras 2
+    for out in ways.values():
+        np.testing.assert_allclose(out, seed, atol=1e-7)
+
+
+def test_three_ways_without_bias() -> None:
+    rng = np.random.default_rng(1)
+    weights = [rng.normal(size=(1, 8)), rng.normal(size=(2, 8))]
+    x = rng.normal(size=(1, 4, 1)).astype("float32")
+    ways = stateful.three_ways(weights, x)
+    expected = reference.lstm_forward(x, *weights).h.ravel()
+    for out in ways.values():
+        np.testing.assert_allclose(out, expected, atol=1e-6)
+
+
+_SEED_WEIGHTS = [np.full((2, 4), 0.5), np.full((1, 4), 0.5), np.zeros(4)]
+
+
+@pytest.mark.parametrize(
+    ("weights", "x", "match"),
+    [
+        (
+            _SEED_WEIGHTS,
+            np.zeros((2, 4, 2)),
+            r"sequence must have shape \(1, timesteps, features\); got shape \(2, 4, 2\)",
+        ),
+        (
+            _SEED_WEIGHTS,
+            np.zeros((4, 2)),
+            r"sequence must have shape \(1, timesteps, features\); got shape \(4, 2\)",
+        ),
+        (_SEED_WEIGHTS, np.zeros((1, 3, 2)), r"even number of timesteps; got shape \(1, 3, 2\)"),
+        (
+            _SEED_WEIGHTS,
+            np.zeros((1, 4, 3)),
+            r"kernel must have shape \(3, 4\*units\); got shape \(2, 4\)",
+        ),
+        (
+            [_SEED_WEIGHTS[0], np.zeros((2, 4)), _SEED_WEIGHTS[2]],
+            np.zeros((1, 4, 2)),
+            r"recurrent_kernel must have shape \(1, 4\); got shape \(2, 4\)",
+        ),
+        (
+            [*_SEED_WEIGHTS[:2], np.zeros(3)],
+            np.zeros((1, 4, 2)),
+            r"bias must have shape \(4,\); got shape \(3,\)",
+        ),
+        (_SEED_WEIGHTS[:1], np.zeros((1, 4, 2)), "got 1 arrays"),
+    ],
+)
+def test_three_ways_bad_shapes_raise(weights: list[np.ndarray], x: np.ndarray, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        stateful.three_ways(weights, x)
