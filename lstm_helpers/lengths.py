@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from lstm_helpers._text import text_table
 from lstm_helpers._validate import check_positive, check_shape, shape_str
 
 # --------------------------------------------------------------------------- masks and waste
@@ -166,13 +167,7 @@ class MaskTrace:
             (s.name, s.kind, str(s.supports_masking), s.mask_in, s.mask_out, s.verdict)
             for s in self.steps
         ]
-        widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
-        lines = [
-            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-            for r in [head, *body]
-        ]
-        rule = "-" * max(len(line) for line in lines)
-        return "\n".join(([self.title] if self.title else []) + [lines[0], rule, *lines[1:]])
+        return "\n".join(([self.title] if self.title else []) + text_table(head, body))
 
     def __repr__(self) -> str:
         return str(self)

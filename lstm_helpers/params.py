@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lstm_helpers._text import text_table
 from lstm_helpers._validate import check_positive
 
 
@@ -49,19 +50,8 @@ class LayerTable:
             (r.name, r.kind, r.input_shape, r.output_shape, f"{r.params:,}", r.how)
             for r in self.rows
         ]
-        widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head))]
-
-        def fmt(row: tuple[str, ...]) -> str:
-            cells = [
-                cell.rjust(w) if i == 4 else cell.ljust(w)
-                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-            ]
-            return "  ".join(cells).rstrip()
-
-        rule = "-" * len(fmt(tuple("-" * w for w in widths)))
-        lines = [fmt(head), rule, *(fmt(r) for r in body), rule]
-        lines.append(f"total parameters: {self.total:,}")
-        return "\n".join(lines)
+        lines = text_table(head, body, right={4})
+        return "\n".join([*lines, lines[1], f"total parameters: {self.total:,}"])
 
     def __repr__(self) -> str:
         return str(self)
@@ -136,6 +126,15 @@ def _shape_of(tensors: Any) -> str:
     return str(shapes)
 
 
+def _call_input(layer: Any) -> Any:
+    """What the layer was called on: its positional arguments, without a mask passed along."""
+    try:
+        args = layer._inbound_nodes[0].arguments.args
+    except (AttributeError, IndexError):
+        return layer.input
+    return args[0] if len(args) == 1 else list(args)
+
+
 def layer_table(model: Any) -> LayerTable:
     """Describe each layer of a built Keras model: shapes, parameters, and their arithmetic.
 
@@ -152,7 +151,7 @@ def layer_table(model: Any) -> LayerTable:
         if type(layer).__name__ == "InputLayer":
             continue
         try:
-            in_shape, out_shape = _shape_of(layer.input), _shape_of(layer.output)
+            in_shape, out_shape = _shape_of(_call_input(layer)), _shape_of(layer.output)
         except (AttributeError, ValueError):
             in_shape = out_shape = "?"
         params, how = param_formula(layer)

@@ -64,3 +64,20 @@ def test_unbuilt_model_raises() -> None:
     model = keras.Sequential([keras.layers.LSTM(3)])
     with pytest.raises(ValueError, match="must be built"):
         params.layer_table(model)
+
+
+def test_input_shape_leaves_out_the_mask() -> None:
+    inputs = keras.Input(shape=(None,), name="tokens")
+    x = keras.layers.Embedding(10, 3, mask_zero=True, name="emb")(inputs)
+    x = keras.layers.LSTM(4, name="lstm")(x)
+    rows = {r.name: r for r in params.layer_table(keras.Model(inputs, x)).rows}
+    assert rows["lstm"].input_shape == "(None, None, 3)"
+
+
+def test_text_table_aligns_and_checks_rows() -> None:
+    from lstm_helpers._text import text_table
+
+    lines = text_table(("a", "n"), [("xyz", "1"), ("b", "22")], right={1})
+    assert lines == ["a     n", "-------", "xyz   1", "b    22"]
+    with pytest.raises(ValueError, match="every row must have 2 cells; got a row of 1"):
+        text_table(("a", "n"), [("x",)])
