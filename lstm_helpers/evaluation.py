@@ -53,7 +53,9 @@ def _check_same_length(arrays: Sequence[np.ndarray]) -> int:
     lengths = [np.shape(a)[0] if np.ndim(a) else 0 for a in arrays]
     if len(set(lengths)) != 1:
         shapes = ", ".join(shape_str(np.shape(a)) for a in arrays)
-        raise ValueError(f"every array must have the same first axis (samples); got shapes {shapes}")
+        raise ValueError(
+            f"every array must have the same first axis (samples); got shapes {shapes}"
+        )
     return lengths[0]
 
 
@@ -98,7 +100,9 @@ def chronological_split(
     )
 
 
-def random_split(*arrays: np.ndarray, val: float = 0.15, test: float = 0.15, seed: int = 0) -> Split:
+def random_split(
+    *arrays: np.ndarray, val: float = 0.15, test: float = 0.15, seed: int = 0
+) -> Split:
     """Shuffle the samples with ``seed``, then cut them into train, validation and test.
 
     Only for independent samples (each its own sequence); never for overlapping windows of
@@ -164,7 +168,8 @@ def _check_windows(x: np.ndarray, name: str = "x") -> np.ndarray:
     arr = np.asarray(x)
     if arr.ndim != 3:
         raise ValueError(
-            f"{name} must have shape (samples, timesteps, features); got shape {shape_str(arr.shape)}"
+            f"{name} must have shape (samples, timesteps, features); "
+            f"got shape {shape_str(arr.shape)}"
         )
     return arr
 
@@ -189,7 +194,9 @@ def mean_forecast(y_train: np.ndarray, samples: int) -> np.ndarray:
     check_positive("samples", samples)
     arr = np.asarray(y_train, dtype=np.float64)
     if arr.ndim < 1 or arr.shape[0] == 0:
-        raise ValueError(f"y_train must have shape (samples, ...); got shape {shape_str(arr.shape)}")
+        raise ValueError(
+            f"y_train must have shape (samples, ...); got shape {shape_str(arr.shape)}"
+        )
     mean = arr.mean(axis=0)
     return np.broadcast_to(mean, (samples, *mean.shape)).copy()
 
@@ -258,7 +265,8 @@ class LinearModel:
             )
         flat = xs.reshape(xs.shape[0], -1)
         out = np.hstack([flat, np.ones((flat.shape[0], 1))]) @ self.coef
-        return out.reshape(xs.shape[0], *self.target_shape)
+        result: np.ndarray = out.reshape(xs.shape[0], *self.target_shape)
+        return result
 
 
 def fit_linear(x_train: np.ndarray, y_train: np.ndarray, *, ridge: float = 1e-6) -> LinearModel:
@@ -329,14 +337,18 @@ def majority_class(labels_train: np.ndarray, samples: int) -> np.ndarray:
     check_positive("samples", samples)
     lab = np.asarray(labels_train)
     if lab.ndim != 1 or lab.size == 0:
-        raise ValueError(f"labels_train must have shape (samples,); got shape {shape_str(lab.shape)}")
+        raise ValueError(
+            f"labels_train must have shape (samples,); got shape {shape_str(lab.shape)}"
+        )
     values, counts = np.unique(lab, return_counts=True)
     return np.full(samples, values[np.argmax(counts)])
 
 
 def _as_runs(value: float | Iterable[float]) -> tuple[float, ...]:
-    runs = (float(value),) if isinstance(value, (int, float, np.floating)) else tuple(
-        float(v) for v in value
+    runs = (
+        (float(value),)
+        if isinstance(value, (int, float, np.floating))
+        else tuple(float(v) for v in value)
     )
     if not runs or not all(np.isfinite(runs)):
         raise ValueError(f"a score must be one finite number or several; got {value!r}")
