@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import keras
 import numpy as np
@@ -10,7 +11,8 @@ import pytest
 
 from lstm_helpers import targets
 
-CASES = [  # (output shape without batch, target shape without batch)
+Pair = tuple[tuple[int, ...], tuple[int, ...]]
+CASES: list[Pair] = [  # (output shape without batch, target shape without batch)
     ((1,), ()),
     ((1,), (1,)),
     ((10, 1), (1,)),
@@ -68,16 +70,14 @@ def test_sparse_read_from_the_compiled_model() -> None:
     targets.check_targets(model, np.zeros((6, 3)))
 
 
-@pytest.mark.parametrize(
-    "bad", [(None,), "shape", [(None, 3), (None, 2)], (None, 2.5)]
-)
+@pytest.mark.parametrize("bad", [(None,), "shape", [(None, 3), (None, 2)], (None, 2.5)])
 def test_bad_output_shapes(bad: object) -> None:
     with pytest.raises(ValueError, match="expected a model with one output"):
         targets.check_targets(bad, np.zeros((4, 3)))
 
 
 @pytest.mark.parametrize(("batch", "case"), itertools.product((1, 4, 10), CASES))
-def test_check_agrees_with_mean_squared_error(batch: int, case: tuple[tuple[int, ...], tuple[int, ...]]) -> None:
+def test_check_agrees_with_mean_squared_error(batch: int, case: Pair) -> None:
     """The check passes where Keras pairs one to one, and says 'broadcast' where it is silent."""
     out, target = (batch, *case[0]), (batch, *case[1])
     outcome = targets.loss_outcome(keras.losses.MeanSquaredError(), out, target)
@@ -114,7 +114,7 @@ def test_loss_outcomes() -> None:
 
 
 @pytest.mark.parametrize("shape", [(), (4, None), (4, 0), (4, 2.0)])
-def test_loss_outcome_needs_concrete_shapes(shape: tuple[object, ...]) -> None:
+def test_loss_outcome_needs_concrete_shapes(shape: Any) -> None:
     with pytest.raises(ValueError, match="output_shape must"):
         targets.loss_outcome(keras.losses.MeanSquaredError(), shape, (4,))
 
@@ -123,7 +123,7 @@ def test_graph_error_summary() -> None:
     class FakeGraphError(Exception):
         message = (
             "Graph execution error:\n\nDetected at node m/add defined at (most recent call "
-            "last):\n  File \"/somewhere/x.py\", line 1, in <module>\n\n"
+            'last):\n  File "/somewhere/x.py", line 1, in <module>\n\n'
             "Incompatible shapes: [2,8] vs. [4,8]\n\t [[{{node m/add}}]] "
             "[Op:__inference_one_step_12]"
         )
