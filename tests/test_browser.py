@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import re
 import tempfile
@@ -72,14 +73,8 @@ def built_pages() -> set[str]:
 
 
 def toc_pages() -> list[TocPage]:
-    """Every page of _toc.yml that the built book has, in reading order.
-
-    The book may have been built from an older _toc.yml than the one in the tree (others may
-    add chapters while the tests run): the pages come from the build, their numbering from
-    _toc.yml.
-    """
-    built = built_pages()
-    return [p for p in _toc_entries() if p.file in built]
+    """Every page of _toc.yml, in reading order (the book must have been built from it)."""
+    return _toc_entries()
 
 
 def _toc_entries() -> list[TocPage]:
@@ -136,7 +131,7 @@ def driver() -> Iterator[Any]:
             "--disable-component-update",
             "--disable-sync",
             "--disable-dev-shm-usage",
-            "--window-size=1280,1000",
+            "--window-size=1280,900",  # a laptop window
             # Only the local server resolves: a page that needs the network fails the test.
             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
             f"--user-data-dir={profile}",
@@ -160,6 +155,9 @@ class Visit:
     h1: str
     ids: set[str]
     links: list[str]
+    overflowing: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
+    outputs: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -180,6 +178,25 @@ return {
   stderr: document.querySelectorAll('.output.stderr').length,
   strayTracebacks: [...document.querySelectorAll('.output.traceback')]
                     .filter(t => !t.closest('.tag_raises-exception')).length,
+  // code and output blocks a reader would have to scroll sideways
+  overflowing: [...document.querySelectorAll('article pre')]
+                 .filter(b => b.scrollWidth > b.clientWidth + 1)
+                 .map(b => b.innerText.split('\\n')
+                            .reduce((a, l) => l.length > a.length ? l : a, '').slice(0, 100)),
+  headings: [...document.querySelectorAll('article h1, article h2, article h3')]
+              .map(h => h.innerText.replace(/#$/, '').trim()),
+  outputs: [...document.querySelectorAll('div.cell_output')]
+             .reduce((n, o) => n + o.children.length, 0),
+  blankImages: imgs.filter(i => {
+      if (!i.naturalWidth) return false;
+      const c = document.createElement('canvas');
+      c.width = i.naturalWidth; c.height = i.naturalHeight;
+      const ctx = c.getContext('2d'); ctx.drawImage(i, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      for (let k = 4; k < d.length; k += 4)
+        for (let j = 0; j < 4; j++) if (d[k + j] !== d[j]) return false;
+      return true;
+    }).map(i => i.getAttribute('src').slice(0, 80)),
 };
 """
 
@@ -207,9 +224,19 @@ def _visit(driver: Any, url: str, *, screenshot: str | None = None) -> Visit:
     driver.get(url)
     _wait(driver, _SETTLED_JS, "the page, its images and its formulas")
     state = driver.execute_script(_PAGE_STATE_JS)
-    visit = Visit(url, state["title"], state["h1"].strip(), set(state["ids"]), state["links"])
+    visit = Visit(
+        url,
+        state["title"],
+        state["h1"].strip(),
+        set(state["ids"]),
+        state["links"],
+        state["overflowing"],
+        state["headings"],
+        state["outputs"],
+    )
     checks = {
         "images that did not load": state["brokenImages"],
+        "images of a single colour": state["blankImages"],
         "formulas MathJax did not render": state["unrenderedMath"],
         "formulas MathJax reports as errors": state["mathErrors"],
         "Sphinx system messages": state["systemMessages"],
@@ -302,9 +329,7 @@ def test_notebook_pages_have_download_launch_and_copy_buttons(
         links = set(visits[page.html].links)
         stem = page.file.rsplit("/", 1)[-1]
         wanted = {
-            "download .ipynb": any(
-                lnk.endswith(f"_sources/{page.file}.ipynb") for lnk in links
-            ),
+            "download .ipynb": any(lnk.endswith(f"_sources/{page.file}.ipynb") for lnk in links),
             "Binder": any("mybinder.org" in lnk and f"{stem}.ipynb" in lnk for lnk in links),
             "Colab": any("colab.research.google.com" in lnk for lnk in links),
         }
@@ -329,3 +354,163 @@ def test_search_finds_a_chapter(driver: Any, base_url: str, visits: dict[str, Vi
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / "search.png"))
     assert any(urldefrag(h)[0].endswith(chapter.html) for h in hits), (word, hits)
+
+
+def test_navigation_equals_the_table_of_contents() -> None:
+    """A page listed in _toc.yml but missing from the built navigation fails, and so does
+    a built page that _toc.yml does not list."""
+    listed = {p.file for p in _toc_entries()}
+    built = built_pages()
+    assert listed == built, {"not built": listed - built, "not in _toc.yml": built - listed}
+
+
+def _number(heading: str) -> tuple[int, ...] | None:
+    match = re.match(r"(\d+(?:\.\d+)*)\.?\s", heading)
+    return tuple(int(n) for n in match.group(1).split(".")) if match else None
+
+
+def test_pages_are_numbered_in_reading_order(visits: dict[str, Visit]) -> None:
+    """Chapters count 1, 2, 3 and a chapter's pages N.1, N.2, ... in the order they are read."""
+    numbers = [(p.html, _number(visits[p.html].h1)) for p in toc_pages() if p.numbered]
+    expected: list[tuple[int, ...]] = []
+    for page in toc_pages():
+        if not page.numbered:
+            continue
+        depth = 1 if not expected or _is_chapter(page) else 2
+        if depth == 1:
+            expected.append((expected[-1][0] + 1,) if expected else (1,))
+        else:
+            last = expected[-1]
+            expected.append((last[0], last[1] + 1) if len(last) == 2 else (last[0], 1))
+    wrong = [
+        f"{html}: numbered {got}, expected {want}"
+        for (html, got), want in zip(numbers, expected, strict=True)
+        if got != want
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def _is_chapter(page: TocPage) -> bool:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    chapters = {
+        str(c["file"]).removesuffix(".md")
+        for part in toc.get("parts", [])
+        for c in part.get("chapters", [])
+    }
+    return page.file in chapters
+
+
+def test_headings_carry_one_number(visits: dict[str, Visit]) -> None:
+    """The book numbers the headings; a heading must not carry a number of its own."""
+    doubled = [
+        f"{path}: {h!r}"
+        for path, visit in visits.items()
+        for h in visit.headings
+        if re.match(r"\d+[.)]\s", re.sub(r"^\d+(\.\d+)*\.?\s+", "", h))
+    ]
+    assert not doubled, "headings numbered twice:\n" + "\n".join(doubled)
+
+
+def test_nothing_scrolls_sideways_at_laptop_width(visits: dict[str, Visit]) -> None:
+    """At 1280x900 every code and output block fits its box: outputs wrap, code fits."""
+    cut = [f"{path}: {line!r}" for path, v in visits.items() for line in v.overflowing]
+    assert not cut, f"{len(cut)} blocks scroll sideways at 1280 px:\n" + "\n".join(cut)
+
+
+def _stored_outputs(notebook: Path) -> int:
+    nb = json.loads(notebook.read_text())
+    return sum(len(c.get("outputs", [])) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_notebook_pages_show_every_stored_output(visits: dict[str, Visit]) -> None:
+    """Each notebook page shows as many outputs as its .ipynb stores, and it stores some."""
+    wrong = []
+    for page in toc_pages():
+        notebook = ROOT / (page.file + ".ipynb")
+        if not notebook.is_file():
+            continue
+        stored = _stored_outputs(notebook)
+        shown = visits[page.html].outputs
+        if stored == 0 or shown != stored:
+            wrong.append(f"{page.html}: {shown} outputs shown, {stored} stored")
+    assert not wrong, "\n".join(wrong)
+
+
+_PHONE_JS = """
+const vw = document.documentElement.clientWidth;
+function clipped(e) {
+  for (let a = e.parentElement; a; a = a.parentElement) {
+    if (getComputedStyle(a).overflowX !== 'visible' && a.getBoundingClientRect().right <= vw + 1)
+      return true;
+  }
+  return false;
+}
+const wide = [...document.querySelectorAll('article *')].filter(e =>
+  !e.closest('pre') && !e.closest('mjx-assistive-mml') &&
+  e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > vw + 1 &&
+  !clipped(e));
+return {
+  dark: document.documentElement.dataset.theme === 'dark',
+  pageWidth: document.documentElement.scrollWidth,
+  viewport: vw,
+  wide: wide.filter(e => !wide.includes(e.parentElement))
+            .map(e => e.tagName.toLowerCase() + ': ' + (e.innerText || '').slice(0, 60)),
+  transparentImages: [...document.querySelectorAll('article img')].filter(i => {
+      if (getComputedStyle(i).backgroundColor === 'rgb(255, 255, 255)') return false;
+      const c = document.createElement('canvas');
+      c.width = i.naturalWidth; c.height = i.naturalHeight;
+      const ctx = c.getContext('2d'); ctx.drawImage(i, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      for (let k = 3; k < d.length; k += 4) if (d[k] < 255) return true;
+      return false;
+    }).map(i => i.getAttribute('src').slice(0, 80)),
+  lowContrast: [...document.querySelectorAll(
+      'article p, article td, article th, article li, article .admonition-title, article pre')]
+    .filter(e => e.innerText.trim()).map(e => {
+      const rgb = s => s.match(/[\\d.]+/g).map(Number);
+      const lum = ([r, g, b]) => [r, g, b].map(v => v / 255)
+        .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+        .reduce((a, v, k) => a + v * [0.2126, 0.7152, 0.0722][k], 0);
+      let bg = null;
+      for (let a = e; a && !bg; a = a.parentElement) {
+        const c = rgb(getComputedStyle(a).backgroundColor);
+        if (c.length < 4 || c[3] > 0) bg = c;
+      }
+      const l1 = lum(rgb(getComputedStyle(e).color)), l2 = lum(bg || [255, 255, 255]);
+      const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+      return [ratio, e.tagName.toLowerCase() + ': ' + e.innerText.slice(0, 40)];
+    }).filter(([ratio]) => ratio < 4.5).map(([r, what]) => r.toFixed(1) + ' ' + what),
+};
+"""
+
+
+def test_phone_width_in_dark_mode(driver: Any, base_url: str) -> None:
+    """At 390 px (a phone) in dark mode: nothing but code blocks is wider than the screen,
+    every figure is opaque, and text in prose, tables and admonitions keeps its contrast."""
+    driver.get(urljoin(base_url, "index.html"))
+    driver.execute_script(
+        "localStorage.setItem('theme', 'dark'); localStorage.setItem('mode', 'dark');"
+    )
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    problems = []
+    try:
+        for page in toc_pages():
+            driver.get(urljoin(base_url, page.html))
+            _wait(driver, _SETTLED_JS, "the page, its images and its formulas")
+            state = driver.execute_script(_PHONE_JS)
+            if not state["dark"]:
+                problems.append(f"{page.html}: not in dark mode")
+            if state["pageWidth"] > state["viewport"]:
+                problems.append(f"{page.html}: page {state['pageWidth']} px wide")
+            problems += [f"{page.html}: wider than the screen: {w}" for w in state["wide"]]
+            problems += [f"{page.html}: transparent image {i}" for i in state["transparentImages"]]
+            problems += [f"{page.html}: low contrast {c}" for c in state["lowContrast"]]
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            driver.save_screenshot(str(ARTIFACTS / ("phone_dark_" + _screenshot_name(page.html))))
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.execute_script("localStorage.clear()")
+    assert not problems, "\n".join(problems)
