@@ -16,7 +16,6 @@ STAMP := $(VENV)/.installed
 JOBS ?= $(shell nproc)
 NB ?= chapters# notebooks (files or folders) for `make outputs` and `make nbval`
 OUT ?= $(CURDIR)# `make book` writes the HTML book to $(OUT)/_build/html
-MATHJAX_VERSION := 3.2.2# served from the book, so formulas render offline
 MATHJAX := $(VENV)/mathjax/mathjax/tex-chtml.js# _config.yml: html_static_path, mathjax_path
 
 # The controlled environment shared by nbval, `make outputs` and `make lab`.
@@ -33,33 +32,42 @@ export TZ := UTC
 export LC_ALL := C.UTF-8
 # Where tests/test_browser.py finds the book `make book` built.
 export BOOK_HTML := $(abspath $(OUT))/_build/html
+export CHROMIUM ?= /usr/bin/chromium
+export CHROMEDRIVER ?= /usr/bin/chromedriver
 
 .PHONY: book test outputs lab lint unit nbval browser browser-deps clean
 .DEFAULT_GOAL := book
 
 $(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; ok = v == (3, 11) or "$(ANY_PYTHON)"; \
+	  sys.exit(0 if ok else f"make needs Python 3.11 (the version the pins are tested with); " \
+	  f"{sys.executable} is {v[0]}.{v[1]}. Set PYTHON=python3.11, or ANY_PYTHON=1 to try it.")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-# MathJax from the npm registry, pinned, served from the book's _static/mathjax/. It lives
-# outside the source tree: Jupyter Book would turn every .js file under a _static/ folder of
-# the book into a <script> tag on every page.
-$(MATHJAX):
-	command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; }
-	rm -rf $(VENV)/npm $(VENV)/mathjax
-	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm mathjax@$(MATHJAX_VERSION)
+# MathJax 3.2.2, served from the book's _static/mathjax/ so formulas render offline. Its files
+# come from PyPI (django-static-mathjax ships MathJax's own es5 build and needs nothing else),
+# pinned in requirements.txt: building the book needs nothing but pip. It lives outside the
+# source tree: Jupyter Book would turn every .js file under a _static/ folder of the book
+# into a <script> tag on every page.
+$(MATHJAX): $(STAMP)
+	rm -rf $(VENV)/mathjax
 	mkdir -p $(VENV)/mathjax/mathjax
-	cd $(VENV)/npm/node_modules/mathjax/es5 && cp -r tex-chtml.js a11y adaptors input output sre ui \
-	  $(VENV)/mathjax/mathjax/
+	cd "$$($(BIN)/python -c 'import mathjax, os; print(os.path.dirname(mathjax.__file__))')/static/mathjax/es5" \
+	  && cp -r tex-chtml.js a11y adaptors input output sre ui $(VENV)/mathjax/mathjax/
 
-# Headless Chromium and its driver from Debian, for tests/test_browser.py (root installs them).
+# Headless Chromium and its driver, for tests/test_browser.py: CHROMIUM and CHROMEDRIVER name
+# them (default: Debian's paths). Missing on Debian as root, they are installed with apt-get;
+# anywhere else, install them yourself (README) and set the two variables.
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
-	  if [ "$$(id -u)" != 0 ]; then \
-	    echo "the browser test needs: apt-get install chromium chromium-driver (as root)"; exit 1; \
+	@if [ ! -x "$(CHROMIUM)" ] || [ ! -x "$(CHROMEDRIVER)" ]; then \
+	  if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
+	     || [ "$(CHROMIUM)" != /usr/bin/chromium ]; then \
+	    echo "the browser test needs Chromium and ChromeDriver: set CHROMIUM and CHROMEDRIVER" \
+	         "(now $(CHROMIUM) and $(CHROMEDRIVER)); see README"; exit 1; \
 	  fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	fi

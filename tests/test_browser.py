@@ -30,8 +30,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", ROOT / "test-artifacts"))
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 WAIT = 30  # seconds any one condition may take before the test fails
 # Console errors that are known and harmless: sphinx-thebe 0.3.1 under Jupyter Book 1 declares
 # its (unused: thebe is off) configuration constant twice on every page; the theme reports the
