@@ -3,7 +3,9 @@
 Keras pads (``keras.utils.pad_sequences``), masks (``Masking``, ``Embedding(mask_zero=True)``)
 and ``tf.data`` buckets (``Dataset.bucket_by_sequence_length``); this module adds what they
 lack: the share of computed steps that is padding, simple batchings to compare, bucket
-boundaries from a length distribution, a layer-by-layer report of the mask, and pictures.
+boundaries from a length distribution, a layer-by-layer report of the mask, pictures, and
+two questions put to Keras's own TensorFlow code about the GPU (cuDNN) path: would a layer
+take the fused kernel there, and is a mask right-padded as that kernel requires.
 """
 
 from __future__ import annotations
@@ -130,6 +132,60 @@ def sequence_dataset(sequences: Sequence[np.ndarray], targets: np.ndarray) -> An
         tf.TensorSpec(targets.shape[1:], tf.float32),
     )
     return tf.data.Dataset.from_generator(generate, output_signature=signature).cache()
+
+
+# --------------------------------------------------------------------------- the cuDNN path
+
+
+def _keras_tf_rnn() -> Any:
+    """Keras's TensorFlow RNN backend module (``keras/src/backend/tensorflow/rnn.py``)."""
+    import importlib
+
+    return importlib.import_module("keras.src.backend.tensorflow.rnn")
+
+
+def cudnn_path(layer: Any) -> bool:
+    """Whether Keras 3 would run this ``LSTM`` or ``GRU`` with the fused cuDNN kernel on a GPU.
+
+    Asks Keras's own ``cudnn_ok`` (TensorFlow backend) about the layer's arguments, as it
+    would answer with a GPU present (on a machine without one it always says no), and adds
+    the two conditions of the layer's ``inner_loop``: ``use_cudnn`` is not ``False``, and
+    there is no ``recurrent_dropout``. It does not look for a GPU.
+
+    Raises:
+        ValueError: if ``layer`` is neither a ``keras.layers.LSTM`` nor a ``keras.layers.GRU``.
+    """
+    from unittest import mock
+
+    import keras
+
+    if not isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
+        raise ValueError(f"layer must be a keras.layers.LSTM or GRU; got {type(layer).__name__}")
+    rnn = _keras_tf_rnn()
+    gru = getattr(layer, "reset_after", None) if isinstance(layer, keras.layers.GRU) else None
+    with mock.patch.object(rnn, "_is_gpu_available", return_value=True):
+        args_ok = bool(
+            rnn.cudnn_ok(
+                layer.activation,
+                layer.recurrent_activation,
+                layer.unroll,
+                layer.use_bias,
+                reset_after=gru,
+            )
+        )
+    return args_ok and layer.use_cudnn in ("auto", True) and not layer.recurrent_dropout
+
+
+def right_padded(mask: np.ndarray) -> bool:
+    """Keras's own cuDNN check: does every row of ``mask`` hold its True steps first?
+
+    Calls ``_is_sequence_right_padded`` of Keras's TensorFlow backend on a
+    ``(batch, timesteps)`` boolean mask. A post-padded batch passes, a pre-padded one
+    (with a row shorter than the batch) fails.
+    """
+    m = np.asarray(mask)
+    check_shape("mask", m, ("batch", "timesteps"))
+    return bool(np.asarray(_keras_tf_rnn()._is_sequence_right_padded(m.astype(bool))))
 
 
 # --------------------------------------------------------------------------- the mask tracer

@@ -126,3 +126,33 @@ def test_pictures() -> None:
     assert len(fig.axes) == 4
     with pytest.raises(ValueError, match="at least one batching"):
         ln.plot_padding_waste(lengths, {})
+
+
+def test_cudnn_path_follows_keras_cudnn_ok() -> None:
+    assert ln.cudnn_path(keras.layers.LSTM(4))
+    assert ln.cudnn_path(keras.layers.LSTM(4, dropout=0.2))
+    assert ln.cudnn_path(keras.layers.GRU(4))
+    for kwargs in (
+        {"recurrent_activation": "hard_sigmoid"},
+        {"activation": "relu"},
+        {"unroll": True},
+        {"use_bias": False},
+        {"recurrent_dropout": 0.1},
+        {"use_cudnn": False},
+    ):
+        assert not ln.cudnn_path(keras.layers.LSTM(4, **kwargs)), kwargs
+    assert not ln.cudnn_path(keras.layers.GRU(4, reset_after=False))
+    with pytest.raises(ValueError, match="got SimpleRNN"):
+        ln.cudnn_path(keras.layers.SimpleRNN(4))
+
+
+def test_right_padded() -> None:
+    seqs = [[1, 2, 3], [4, 5]]
+    post = keras.utils.pad_sequences(seqs, padding="post")
+    pre = keras.utils.pad_sequences(seqs, padding="pre")
+    assert ln.right_padded(post != 0)
+    assert not ln.right_padded(pre != 0)
+    assert not ln.right_padded(np.array([[True, False, True]]))
+    assert ln.right_padded(np.ones((2, 3), dtype=bool))
+    with pytest.raises(ValueError, match=r"got shape \(3,\)"):
+        ln.right_padded(np.ones(3, dtype=bool))
