@@ -8,13 +8,15 @@ every ``length // chunk`` batches.
 
 The same state carried across calls makes one sequence fed in pieces give what it gives in one
 call: :func:`three_ways` runs the three models of that demonstration, with
-:func:`keras2_hard_sigmoid` for Keras 2's numbers.
+:func:`keras2_hard_sigmoid` for Keras 2's numbers. :func:`fit_sine` and :func:`best_period`
+judge a generated continuation of a wave: its frequency and amplitude, and the period that a
+"repeat the last period" forecast repeats.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -336,3 +338,68 @@ def three_ways(
         "model2": run("model2", 2, True),
         "model3": run("model3", timesteps, False),
     }
+
+
+class Sine(NamedTuple):
+    """The sinusoid that best fits a stretch of a series: ``amplitude * sin(freq * t + phase)``."""
+
+    freq: float
+    amplitude: float
+
+
+def fit_sine(y: np.ndarray, freqs: np.ndarray) -> Sine:
+    """Fit ``a sin(w t) + b cos(w t) + c`` for every ``w`` in ``freqs``; keep the best fit.
+
+    Used to read the frequency (radians per step) and amplitude of a generated continuation:
+    the grid ``freqs`` sets the resolution. The constant ``c`` absorbs an offset.
+
+    Args:
+        y: one stretch of a series, shape (timesteps,), at least 4 steps.
+        freqs: the candidate frequencies in radians per step, shape (candidates,).
+
+    Returns:
+        the best frequency and its amplitude ``sqrt(a**2 + b**2)``.
+    """
+    ys = np.asarray(y, dtype=np.float64)
+    ws = np.asarray(freqs, dtype=np.float64)
+    check_shape("y", ys, ("timesteps",))
+    check_shape("freqs", ws, ("candidates",))
+    if ys.size < 4 or ws.size == 0:
+        raise ValueError(
+            f"y needs at least 4 steps and freqs at least one candidate; got shapes "
+            f"{shape_str(ys.shape)} and {shape_str(ws.shape)}"
+        )
+    t = np.arange(ys.size, dtype=np.float64)
+    # one design matrix per candidate: (candidates, timesteps, 3)
+    design = np.stack(
+        [np.sin(ws[:, None] * t), np.cos(ws[:, None] * t), np.ones((ws.size, t.size))], axis=-1
+    )
+    gram = design.transpose(0, 2, 1) @ design + 1e-12 * np.eye(3)
+    coef = np.linalg.solve(gram, (design.transpose(0, 2, 1) @ ys)[..., None])[..., 0]
+    residual = ((design @ coef[..., None])[..., 0] - ys) ** 2
+    best = int(np.argmin(residual.sum(axis=1)))
+    return Sine(float(ws[best]), float(np.hypot(coef[best, 0], coef[best, 1])))
+
+
+def best_period(x: np.ndarray, min_period: int, max_period: int) -> int:
+    """The lag, between ``min_period`` and ``max_period``, at which ``x`` best repeats itself.
+
+    It minimises the mean squared difference between ``x[p:]`` and ``x[:-p]``: the period a
+    "repeat the last period" forecast should use when nobody tells it the period.
+
+    Args:
+        x: one series, shape (timesteps,), longer than ``max_period``.
+        min_period: the shortest lag tried (at least 1).
+        max_period: the longest lag tried.
+    """
+    xs = np.asarray(x, dtype=np.float64)
+    check_shape("x", xs, ("timesteps",))
+    check_positive("min_period", min_period)
+    check_positive("max_period", max_period)
+    if not min_period <= max_period < xs.size:
+        raise ValueError(
+            f"need min_period <= max_period < timesteps; got {min_period}, {max_period} "
+            f"for x of shape {shape_str(xs.shape)}"
+        )
+    lags = range(min_period, max_period + 1)
+    return min(lags, key=lambda p: float(np.mean((xs[p:] - xs[:-p]) ** 2)))

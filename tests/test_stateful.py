@@ -246,3 +246,46 @@ _SEED_WEIGHTS = [np.full((2, 4), 0.5), np.full((1, 4), 0.5), np.zeros(4)]
 def test_three_ways_bad_shapes_raise(weights: list[np.ndarray], x: np.ndarray, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         stateful.three_ways(weights, x)
+
+
+def test_fit_sine_reads_frequency_and_amplitude() -> None:
+    t = np.arange(80)
+    y = 0.7 * np.sin(0.137 * t + 1.1) + 0.2
+    grid = np.linspace(0.05, 0.3, 251)  # steps of 0.001
+    sine = stateful.fit_sine(y, grid)
+    assert abs(sine.freq - 0.137) < 1e-9 and abs(sine.amplitude - 0.7) < 1e-6
+    noisy = y + np.random.default_rng(0).normal(0, 0.1, t.size)
+    assert abs(stateful.fit_sine(noisy, grid).freq - 0.137) <= 0.002
+    assert stateful.fit_sine(np.zeros(20), grid).amplitude < 1e-9
+
+
+def test_best_period_finds_the_repeat() -> None:
+    x = np.tile(np.random.default_rng(1).normal(size=13), 6)
+    assert stateful.best_period(x, 5, 30) == 13
+    wave = np.sin(2 * np.pi * np.arange(100) / 25)
+    assert stateful.best_period(wave, 10, 40) == 25
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (
+            lambda: stateful.fit_sine(np.zeros((4, 2)), np.ones(3)),
+            r"y must have shape \(timesteps,\)",
+        ),
+        (
+            lambda: stateful.fit_sine(np.zeros(3), np.ones(3)),
+            r"at least 4 steps .* got shapes \(3,\)",
+        ),
+        (lambda: stateful.fit_sine(np.zeros(9), np.ones((2, 2))), r"freqs must have shape"),
+        (lambda: stateful.best_period(np.zeros(10), 3, 10), r"max_period < timesteps; got 3, 10"),
+        (lambda: stateful.best_period(np.zeros(10), 0, 5), "positive integer"),
+        (
+            lambda: stateful.best_period(np.zeros((10, 1)), 2, 5),
+            r"x must have shape \(timesteps,\)",
+        ),
+    ],
+)
+def test_sine_helpers_bad_input(call: object, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        call()  # type: ignore[operator]
