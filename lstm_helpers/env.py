@@ -83,4 +83,4 @@ def _configure_ipython() -> None:
     # would display as "<Figure size ...>": register the PNG formatter directly.
     from IPython.core.pylabtools import select_figure_formats
 
-    select_figure_formats(shell, {"png"})  # type: ignore[no-untyped-call]
+    select_figure_formats(shell, {"png"})

@@ -19,7 +19,8 @@ def test_setup_makes_keras_repeatable(capsys: object) -> None:
     def draw() -> np.ndarray:
         lstm_helpers.setup(seed=3, show_versions=False)
         layer = keras.layers.LSTM(2)
-        return keras.ops.convert_to_numpy(layer(np.ones((1, 3, 2), dtype="float32")))
+        out: np.ndarray = keras.ops.convert_to_numpy(layer(np.ones((1, 3, 2), dtype="float32")))
+        return out
 
     np.testing.assert_array_equal(draw(), draw())
 

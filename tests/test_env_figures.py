@@ -14,6 +14,8 @@ def test_figure_displays_as_png() -> None:
     fig, ax = plt.subplots()
     ax.plot([0, 1], [1, 0])
     plt.close(fig)
-    data, _ = shell.display_formatter.format(fig)
+    formatter = shell.display_formatter
+    assert formatter is not None
+    data, _ = formatter.format(fig)
     assert data.get("image/png")
     assert data["text/plain"].startswith("<Figure size")

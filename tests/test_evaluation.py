@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
@@ -52,7 +54,9 @@ def test_random_split_is_a_seeded_partition() -> None:
         ((), {}, "at least one array"),
     ],
 )
-def test_chronological_split_rejects_bad_input(args: tuple, kwargs: dict, message: str) -> None:
+def test_chronological_split_rejects_bad_input(
+    args: tuple[np.ndarray, ...], kwargs: dict[str, Any], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         ev.chronological_split(*args, **kwargs)
 
