@@ -21,9 +21,9 @@ similar size is built in the notebook, since it depends on the task.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -441,3 +441,62 @@ class Comparison:
 
     def __str__(self) -> str:
         return self.table()
+
+
+class SeedRuns(NamedTuple):
+    """What :func:`fit_seeds` returns: the model as trained for the last seed, and the
+    test-set predictions of every seed, in the order of the seeds."""
+
+    model: Any
+    predictions: list[np.ndarray]
+
+
+def fit_seeds(
+    build: Callable[[int], Any],
+    seeds: Sequence[int],
+    x_train: Any,
+    y_train: Any,
+    x_test: Any,
+    *,
+    epochs: int,
+    **fit_kwargs: Any,
+) -> SeedRuns:
+    """Train the model ``build(seed)`` returns once per seed, each from scratch.
+
+    ``build(seed)`` must return a *compiled* Keras model whose initial weights depend only on
+    ``seed`` (call ``keras.utils.set_random_seed(seed)`` before creating its layers). Keras
+    traces the training step of a model once, and for a small recurrent model that costs
+    more than a short training itself. So the first model is trained as it is; for each later
+    seed its weights are set to those of a fresh ``build(seed)`` and its optimizer's variables
+    (step count, moments) to their values before any training, which starts a new training
+    from scratch on the already traced step. Before each ``fit`` the global seed is set to the
+    seed, so the shuffling of the batches differs between seeds too.
+
+    Args:
+        build: seed -> compiled model.
+        seeds: one training per seed (at least one).
+        x_train, y_train: what ``model.fit`` takes.
+        x_test: what ``model.predict`` takes; predicted after each training.
+        epochs: passed to ``model.fit``, with ``verbose=0`` and ``fit_kwargs``.
+
+    Raises:
+        ValueError: if ``seeds`` is empty or ``epochs`` is not a positive integer.
+    """
+    import keras
+
+    check_positive("epochs", epochs)
+    if len(seeds) == 0:
+        raise ValueError("seeds must hold at least one seed; got none")
+    model = build(seeds[0])
+    model.optimizer.build(model.trainable_variables)
+    fresh_optimizer = [np.array(v) for v in model.optimizer.variables]
+    predictions = []
+    for i, seed in enumerate(seeds):
+        if i:
+            model.set_weights(build(seed).get_weights())
+            for variable, value in zip(model.optimizer.variables, fresh_optimizer, strict=True):
+                variable.assign(value)
+        keras.utils.set_random_seed(seed)
+        model.fit(x_train, y_train, epochs=epochs, verbose=0, **fit_kwargs)
+        predictions.append(model.predict(x_test, verbose=0))
+    return SeedRuns(model, predictions)
