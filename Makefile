@@ -5,6 +5,7 @@
 #   make outputs  re-execute every notebook in place, in the same environment nbval uses
 #                 (NB=chapters/stateful for one chapter's notebooks only)
 #   make nbval    nbval alone (NB= as above)
+#   make nbval-floor  nbval's time against its floor (kernels that only import), in one run
 #   make lab      open the notebooks in JupyterLab with that environment
 
 SHELL := /bin/bash
@@ -35,7 +36,7 @@ export BOOK_HTML := $(abspath $(OUT))/_build/html
 export CHROMIUM ?= /usr/bin/chromium
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: book test outputs lab lint unit nbval browser browser-deps clean
+.PHONY: book test outputs lab lint unit nbval nbval-floor browser browser-deps clean
 .DEFAULT_GOAL := book
 
 $(STAMP): requirements.txt pyproject.toml
@@ -92,6 +93,11 @@ nbval: $(STAMP)
 
 browser: browser-deps
 	$(BIN)/python -m pytest -p no:randomly tests/test_browser.py
+
+# nbval's time against its floor (as many notebooks that only start a kernel, import the
+# helpers and run one tiny LSTM), measured in one run with the same workers.
+nbval-floor: $(STAMP)
+	$(BIN)/python tools/nbval_floor.py --jobs $(JOBS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab chapters
