@@ -44,9 +44,9 @@ def write_floor(folder: Path, count: int) -> None:
 
 def timed_nbval(paths: list[str], jobs: int) -> float:
     start = time.perf_counter()
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-n", str(jobs)]
     subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-n", str(jobs)]
-        + ["--dist", "loadfile", "--nbval", "--nbval-current-env", *paths],
+        [*pytest, "--dist", "loadfile", "--nbval", "--nbval-current-env", *paths],
         check=True,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
