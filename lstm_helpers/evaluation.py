@@ -476,7 +476,8 @@ def fit_seeds(
         build: seed -> compiled model.
         seeds: one training per seed (at least one).
         x_train, y_train: what ``model.fit`` takes.
-        x_test: what ``model.predict`` takes; predicted after each training.
+        x_test: the held-out inputs, predicted after each training by calling the model
+            on them at once (``model(x_test, training=False)``, no traced predict step).
         epochs: passed to ``model.fit``, with ``verbose=0`` and ``fit_kwargs``.
 
     Raises:
@@ -498,5 +499,5 @@ def fit_seeds(
                 variable.assign(value)
         keras.utils.set_random_seed(seed)
         model.fit(x_train, y_train, epochs=epochs, verbose=0, **fit_kwargs)
-        predictions.append(model.predict(x_test, verbose=0))
+        predictions.append(keras.ops.convert_to_numpy(model(x_test, training=False)))
     return SeedRuns(model, predictions)
