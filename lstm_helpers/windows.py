@@ -3,11 +3,14 @@
 Every cut is a NumPy view of the series (no values copied), built on
 ``numpy.lib.stride_tricks.sliding_window_view``. The windows and targets are the ones
 ``keras.utils.timeseries_dataset_from_array`` produces, as arrays instead of a dataset.
+:func:`peak_rss_growth` measures what a step such as ``model.fit`` copies, and
+:func:`plot_forecasts` draws windows, their targets and forecasts of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -208,3 +211,98 @@ def _draw_panel(
     )
     ax.set_title(f"{name}: {shape}", fontsize=10, loc="left")
     ax.set_xlabel("timestep of the series", fontsize=8)
+
+
+def peak_rss_growth(run: Callable[[], object], *, interval: float = 0.001) -> int:
+    """How far the process's resident memory rose above its starting level while ``run()`` ran.
+
+    A thread samples the resident set size (with ``psutil``) every ``interval`` seconds
+    while ``run()`` executes, and the peak minus the level just before is returned, in
+    bytes. Unlike ``tracemalloc``, which sees only allocations made through Python (NumPy's
+    included), this sees TensorFlow's tensors too. It measures the whole process, so use it
+    for differences of many megabytes: memory that was freed earlier but kept by the
+    allocator can be reused without showing, which makes the result a lower bound.
+
+    Raises:
+        ValueError: if ``interval`` is not a positive number of seconds.
+    """
+    import psutil  # type: ignore[import-untyped]
+
+    if not interval > 0:
+        raise ValueError(f"interval must be a positive number of seconds; got {interval!r}")
+    process = psutil.Process()
+    start = int(process.memory_info().rss)
+    peak = [start]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], int(process.memory_info().rss))
+            done.wait(interval)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        run()
+    finally:
+        done.set()
+        sampler.join()
+    return max(peak[0], int(process.memory_info().rss)) - start
+
+
+def plot_forecasts(
+    x: np.ndarray,
+    y: np.ndarray,
+    forecasts: Mapping[str, np.ndarray],
+    *,
+    samples: Sequence[int],
+    series: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Plot input windows, the steps that followed them and forecasts of those steps.
+
+    One row per sample in ``samples``, one column per series. ``x`` has shape
+    ``(samples, length, features)`` and ``y`` ``(samples, horizon, features)``, the same
+    series as inputs and targets (as :func:`make_windows` cuts them); each forecast has
+    ``y``'s shape. Steps are numbered from the first step after the window.
+    """
+    xs, ys = np.asarray(x), np.asarray(y)
+    if xs.ndim != 3 or ys.ndim != 3 or ys.shape[0] != xs.shape[0] or ys.shape[2] != xs.shape[2]:
+        raise ValueError(
+            "x (samples, length, features) and y (samples, horizon, features) must share "
+            f"samples and features; got shapes {shape_str(xs.shape)} and {shape_str(ys.shape)}"
+        )
+    for name, pred in forecasts.items():
+        if np.shape(pred) != ys.shape:
+            raise ValueError(
+                f"forecast {name!r} must have y's shape {shape_str(ys.shape)}; "
+                f"got shape {shape_str(np.shape(pred))}"
+            )
+    rows = list(samples)
+    if not rows or not all(0 <= i < xs.shape[0] for i in rows):
+        raise ValueError(f"samples must index x's {xs.shape[0]} samples; got {rows}")
+    names = list(series) if series is not None else [f"feature {f}" for f in range(xs.shape[2])]
+    if len(names) != xs.shape[2]:
+        raise ValueError(f"series must name x's {xs.shape[2]} features; got {len(names)} names")
+    length, horizon = xs.shape[1], ys.shape[1]
+    past, future = np.arange(-length, 0), np.arange(horizon)
+    fig, axes = plt.subplots(
+        len(rows), len(names), figsize=(3.6 * len(names), 1.9 * len(rows) + 0.5), squeeze=False
+    )
+    for r, i in enumerate(rows):
+        for f, ax in enumerate(axes[r]):
+            ax.plot(past, xs[i, :, f], color="0.45", lw=1.2, label="input window")
+            ax.plot(future, ys[i, :, f], color="black", lw=2.0, label="truth")
+            for name, pred in forecasts.items():
+                ax.plot(future, np.asarray(pred)[i, :, f], lw=1.4, ls="--", label=name)
+            ax.axvline(-0.5, color="0.8", lw=0.8)
+            ax.set_title(f"sample {i}, {names[f]}", fontsize=9)
+            ax.tick_params(labelsize=7)
+    axes[0, -1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    for ax in axes[-1]:
+        ax.set_xlabel("step (0 = first step after the window)", fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

@@ -190,3 +190,64 @@ def test_draw_cuts() -> None:
     assert fig.axes[0].get_title(loc="left").startswith("windows: x (14, 5, 1) in blue")
     labels = [t.get_text() for t in fig.axes[1].get_yticklabels()]
     assert labels == ["series", "sample 0", "sample 1", "sample 2", "sample 3"]
+
+
+def test_peak_rss_growth_sees_an_allocation_and_its_absence() -> None:
+    size = 200 * 2**20
+
+    def allocate() -> None:
+        block = np.ones(size, dtype=np.uint8)  # touched pages: resident
+        assert block.sum() == size
+
+    assert windows.peak_rss_growth(allocate) >= 0.9 * size
+    assert windows.peak_rss_growth(lambda: None) < 0.1 * size
+
+
+def test_peak_rss_growth_passes_errors_on() -> None:
+    def fail() -> None:
+        raise RuntimeError("inside")
+
+    with pytest.raises(RuntimeError, match="inside"):
+        windows.peak_rss_growth(fail)
+    with pytest.raises(ValueError, match="interval must be a positive"):
+        windows.peak_rss_growth(lambda: None, interval=0)
+
+
+def test_plot_forecasts() -> None:
+    series = _series(60, 2)
+    x, y = windows.make_windows(series, 8, horizon=3)
+    fig = windows.plot_forecasts(
+        x, y, {"zero": np.zeros_like(y)}, samples=[0, 5], series=["a", "b"], title="t"
+    )
+    assert isinstance(fig, Figure) and len(fig.axes) == 4
+    assert fig.axes[3].get_title() == "sample 5, b"
+    lines = fig.axes[0].get_lines()
+    np.testing.assert_array_equal(lines[0].get_ydata(), x[0, :, 0])
+    np.testing.assert_array_equal(lines[1].get_ydata(), y[0, :, 0])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (
+            {"y": np.zeros((4, 3, 1))},
+            r"must share samples and features; got shapes \(5, 8, 2\) and \(4, 3, 1\)",
+        ),
+        (
+            {"forecasts": {"m": np.zeros((5, 2, 2))}},
+            r"forecast 'm' must have y's shape \(5, 3, 2\); got shape \(5, 2, 2\)",
+        ),
+        ({"samples": [5]}, r"samples must index x's 5 samples; got \[5\]"),
+        ({"series": ["a"]}, "series must name x's 2 features; got 1 names"),
+    ],
+)
+def test_plot_forecasts_bad_input(kwargs: dict[str, object], match: str) -> None:
+    args: dict[str, object] = {
+        "x": np.zeros((5, 8, 2)),
+        "y": np.zeros((5, 3, 2)),
+        "forecasts": {},
+        "samples": [0],
+    }
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        windows.plot_forecasts(**args)  # type: ignore[arg-type]
