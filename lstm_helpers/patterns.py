@@ -2,12 +2,14 @@
 
 :func:`pattern_of` names the pattern that maps one shape to another; :func:`stages` reads a
 built Keras model layer by layer; :func:`summary` prints it as text and :func:`draw_pattern`
-draws every tensor it passes, one box per timestep.
+draws every tensor it passes, one box per timestep. :func:`train_seeds` trains one
+architecture from several seeds, tracing its training step only once, so that a comparison
+can show the spread over seeds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -353,6 +355,153 @@ def plot_sequences(
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="center right", fontsize=8)
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout(rect=(0.0, 0.0, 0.8 if len(samples) == 1 else 0.85, 1.0))
+    # room on the right for the legend: about 0.1 inch per character of the longest label
+    width = fig.get_figwidth()
+    legend = 0.5 + 0.075 * max(len(label) for label in labels)
+    fig.tight_layout(rect=(0.0, 0.0, max(0.5, 1.0 - legend / width), 1.0))
     plt.close(fig)
     return fig
+
+
+def side_by_side(builders: dict[str, Callable[[], Any]], *, name: str = "side_by_side") -> Any:
+    """One Keras model that runs several models on the same input, one named output each.
+
+    ``builders`` maps an output name to a function that returns a new model; every model must
+    take inputs of the same shape. Called, the combined model returns a dict of the models'
+    outputs, and ``fit`` takes the targets as a dict with the same names. The models share no
+    layer and the combined loss is the sum of theirs, so each weight gets exactly the gradient
+    its own model would get alone; with Adam, which updates every weight from its own gradients
+    only, each model trains as it would alone on the same batches, and the training step is
+    traced once for all of them.
+
+    Raises:
+        ValueError: if ``builders`` is empty or the models' input shapes differ.
+    """
+    import keras
+
+    if not builders:
+        raise ValueError("builders must name at least one model; got none")
+    models = {key: build() for key, build in builders.items()}
+    shapes = {key: tuple(m.input.shape[1:]) for key, m in models.items()}
+    first = next(iter(shapes.values()))
+    if any(shape != first for shape in shapes.values()):
+        listed = ", ".join(f"{key} {shape_str(['batch', *shape])}" for key, shape in shapes.items())
+        raise ValueError(f"every model must take the same input shape; got {listed}")
+    inputs = keras.Input(shape=first, name="input")
+    outputs = {}
+    for key, model in models.items():
+        model.name = key
+        outputs[key] = model(inputs)
+    return keras.Model(inputs, outputs, name=name)
+
+
+@dataclass(frozen=True)
+class SeedRuns:
+    """One architecture trained once per seed: the compiled model and every run's results.
+
+    Attributes:
+        model: the compiled Keras model; it holds the first seed's trained weights unless
+            :meth:`use` picked another.
+        seeds: the seeds, in training order.
+        losses: the training loss of every epoch, one array per seed.
+        weights: the trained weights of every seed, as ``model.get_weights()`` returns them.
+    """
+
+    model: Any
+    seeds: tuple[int, ...]
+    losses: tuple[np.ndarray, ...]
+    weights: tuple[tuple[np.ndarray, ...], ...]
+
+    def use(self, seed: int) -> Any:
+        """Load the weights that training from ``seed`` reached, and return the model."""
+        if seed not in self.seeds:
+            raise ValueError(f"seed must be one of {list(self.seeds)}; got {seed!r}")
+        self.model.set_weights(list(self.weights[self.seeds.index(seed)]))
+        return self.model
+
+    def predictions(self, x: Any) -> dict[str, np.ndarray]:
+        """Every seed's prediction for ``x``: per output, an array ``(seeds, samples, ...)``.
+
+        The keys are the output names of a :func:`side_by_side` model, or ``"output"`` for a
+        model with one output. The model is called directly (``model(x)``), which needs no
+        prediction graph to be traced; afterwards it holds the first seed's weights again.
+        """
+        import keras
+
+        per_seed: list[dict[str, np.ndarray]] = []
+        for seed in self.seeds:
+            out = self.use(seed)(x)
+            named = out if isinstance(out, dict) else {"output": out}
+            per_seed.append({k: keras.ops.convert_to_numpy(v) for k, v in named.items()})
+        self.use(self.seeds[0])
+        return {key: np.stack([run[key] for run in per_seed]) for key in per_seed[0]}
+
+    def predict(self, x: Any) -> np.ndarray:
+        """Every seed's prediction for ``x`` from a one-output model: ``(seeds, samples, ...)``.
+
+        Raises:
+            ValueError: if the model has several outputs (use :meth:`predictions`).
+        """
+        found = self.predictions(x)
+        if list(found) != ["output"]:
+            raise ValueError(f"the model has outputs {list(found)}; use predictions(x)")
+        return found["output"]
+
+
+def train_seeds(
+    build: Callable[[], Any],
+    x: Any,
+    y: Any,
+    *,
+    seeds: Sequence[int],
+    epochs: int,
+    batch_size: int,
+    learning_rate: float = 0.02,
+    loss: str = "mse",
+) -> SeedRuns:
+    """Train the architecture ``build()`` returns once per seed, tracing its training step once.
+
+    ``build`` takes no argument and returns a new, uncompiled Keras model. For each seed the
+    run calls ``keras.utils.set_random_seed(seed)``, takes the initial weights of a fresh
+    ``build()``, resets Adam's state and calls ``fit``: each run starts and trains as a model
+    built from that seed alone would, whatever ran before it. Tracing a training step costs
+    about a second per LSTM layer, so reusing one compiled model keeps several seeds cheap.
+    The model is compiled with Adam(``learning_rate``), ``loss`` and one graph call per epoch
+    (``steps_per_execution``); shuffling follows the seed. ``y`` is a dict of targets for a
+    :func:`side_by_side` model.
+
+    Raises:
+        ValueError: if ``seeds`` is empty or repeats a seed, or ``epochs`` or ``batch_size``
+            is not a positive integer.
+    """
+    import keras
+
+    check_positive("epochs", epochs)
+    check_positive("batch_size", batch_size)
+    order = tuple(int(s) for s in seeds)
+    if not order or len(set(order)) != len(order):
+        raise ValueError(f"seeds must hold at least one seed, none twice; got {list(seeds)!r}")
+    samples = int(np.shape(x)[0])
+    keras.utils.set_random_seed(order[0])
+    model = build()
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=loss,
+        steps_per_execution=max(1, -(-samples // batch_size)),
+    )
+    model.optimizer.build(model.trainable_variables)
+    fresh_optimizer = [np.array(v) for v in model.optimizer.variables]
+    losses: list[np.ndarray] = []
+    weights: list[tuple[np.ndarray, ...]] = []
+    for seed in order:
+        keras.utils.set_random_seed(seed)
+        if seed != order[0]:  # the first seed's weights are the model's own
+            model.set_weights(build().get_weights())
+            for variable, value in zip(model.optimizer.variables, fresh_optimizer, strict=True):
+                variable.assign(value)
+        history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
+        losses.append(np.asarray(history.history["loss"], dtype=float))
+        weights.append(tuple(np.array(w) for w in model.get_weights()))
+    runs = SeedRuns(model, order, tuple(losses), tuple(weights))
+    runs.use(order[0])
+    return runs
