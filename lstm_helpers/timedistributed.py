@@ -1,4 +1,4 @@
-"""TimeDistributed, pictured and exercised: weight sharing, split series, a tiny video task."""
+"""TimeDistributed, pictured and exercised: weight sharing, split series, tiny clips of shapes."""
 
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from lstm_helpers._validate import check_positive, check_shape, shape_str
 
-#: The moving dot's directions in label order (label k is ``DIRECTIONS[k]``).
-DIRECTIONS: tuple[str, ...] = ("right", "left", "down", "up")
-_STEPS: tuple[tuple[int, int], ...] = ((0, 1), (0, -1), (1, 0), (-1, 0))  # (row, column) moves
+#: The shapes of :func:`shape_order_clips`, 3x3 and five pixels each.
+SHAPES: dict[str, np.ndarray] = {
+    "T": np.array([[1, 1, 1], [0, 1, 0], [0, 1, 0]], dtype="float32"),
+    "⊥": np.array([[0, 1, 0], [0, 1, 0], [1, 1, 1]], dtype="float32"),
+    "+": np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype="float32"),
+}
+#: The labels of :func:`shape_order_clips` (label k is ``ORDERS[k]``).
+ORDERS: tuple[str, ...] = ("T first", "⊥ first")
 
 MAX_SLICES = 8  # beyond this many copies a picture stops being readable
 _SERIES_COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860")
@@ -193,61 +198,73 @@ def two_series_task(
     return waves[:, :timesteps], waves[:, timesteps:]
 
 
-def moving_dot_videos(
-    samples: int, *, frames: int = 4, size: int = 8, seed: int = 0
+def shape_order_clips(
+    samples: int, *, frames: int = 6, size: int = 7, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Tiny videos of one bright pixel moving one pixel per frame; the label is its direction.
+    """Tiny clips in which a T and an upside-down T appear once each; which came first?
 
-    Returns ``videos`` of shape (samples, frames, size, size, 1), float32 in [0, 1], and
-    ``labels`` of shape (samples,), an index into :data:`DIRECTIONS`. The start is random
-    and the dot stays inside the frame, so no single frame tells the direction.
+    Every frame holds one 3x3 shape of :data:`SHAPES` at a random place: the ``"T"`` in one
+    frame, the ``"⊥"`` in a later or earlier one, and the ``"+"`` in every other frame. All
+    three shapes light five pixels, so only their arrangement tells them apart. The label is
+    an index into :data:`ORDERS`: 0 when the T comes first, 1 when the ⊥ does.
+
+    Returns:
+        ``clips`` of shape (samples, frames, size, size, 1), float32 in {0, 1}, and ``labels``
+        of shape (samples,).
+
+    Raises:
+        ValueError: if ``frames`` < 2 (two shapes need two frames) or ``size`` < 3.
     """
     check_positive("samples", samples)
-    check_positive("frames", frames)
-    check_positive("size", size)
-    if frames > size:
-        raise ValueError(f"frames must be at most size ({size}) to keep the dot in; got {frames}")
+    if isinstance(frames, bool) or not isinstance(frames, int) or frames < 2:
+        raise ValueError(f"frames must be an integer of at least 2; got {frames!r}")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 3:
+        raise ValueError(f"size must be an integer of at least 3 (a 3x3 shape); got {size!r}")
     rng = np.random.default_rng(seed)
-    labels = rng.integers(0, len(DIRECTIONS), size=samples)
-    videos = np.zeros((samples, frames, size, size, 1), dtype="float32")
+    labels = rng.integers(0, len(ORDERS), size=samples)
+    clips = np.zeros((samples, frames, size, size, 1), dtype="float32")
     for n, label in enumerate(labels):
-        dr, dc = _STEPS[int(label)]
-        r = _start(rng, dr, frames, size)
-        c = _start(rng, dc, frames, size)
-        for f in range(frames):
-            videos[n, f, r + f * dr, c + f * dc, 0] = 1.0
-    return videos, labels
+        first, second = sorted(rng.choice(frames, size=2, replace=False).tolist())
+        names = ["+"] * frames
+        names[first], names[second] = ("T", "⊥") if label == 0 else ("⊥", "T")
+        for f, name in enumerate(names):
+            r, c = rng.integers(0, size - 2, size=2)
+            clips[n, f, r : r + 3, c : c + 3, 0] = SHAPES[name]
+    return clips, labels
 
 
-def _start(rng: np.random.Generator, step: int, frames: int, size: int) -> int:
-    """A random start coordinate from which ``frames`` moves of ``step`` stay in [0, size)."""
-    low = (frames - 1) if step < 0 else 0
-    high = size - (frames - 1) if step > 0 else size
-    return int(rng.integers(low, high))
+def draw_clips(
+    clips: np.ndarray, labels: np.ndarray, *, names: Sequence[str], count: int = 4
+) -> Figure:
+    """Draw the first ``count`` clips, one row each, one column per frame.
 
-
-def draw_videos(videos: np.ndarray, labels: np.ndarray, *, count: int = 4) -> Figure:
-    """Draw the first ``count`` videos, one row each, one column per frame."""
-    videos = np.asarray(videos)
-    check_shape("videos", videos, ("samples", "frames", "height", "width", 1))
+    ``clips`` has shape (samples, frames, height, width, 1); each row is labelled with
+    ``names[label]``.
+    """
+    clips = np.asarray(clips)
+    check_shape("clips", clips, ("samples", "frames", "height", "width", 1))
     labels = np.asarray(labels)
-    check_shape("labels", labels, (videos.shape[0],))
-    count = min(count, videos.shape[0])
+    check_shape("labels", labels, (clips.shape[0],))
+    if labels.size and not (labels.min() >= 0 and labels.max() < len(names)):
+        raise ValueError(
+            f"labels must index names (0 to {len(names) - 1}); got {labels.min()} to {labels.max()}"
+        )
+    count = min(count, clips.shape[0])
     check_positive("count", count)
-    frames = videos.shape[1]
+    frames = clips.shape[1]
     fig, axes = plt.subplots(
         count, frames, figsize=(1.0 + 1.1 * frames, 0.4 + 1.15 * count), squeeze=False
     )
     for n in range(count):
         for f in range(frames):
             ax = axes[n][f]
-            ax.imshow(videos[n, f, :, :, 0], cmap="gray_r", vmin=0, vmax=1)
+            ax.imshow(clips[n, f, :, :, 0], cmap="gray_r", vmin=0, vmax=1)
             ax.set_xticks([])
             ax.set_yticks([])
             if n == 0:
                 ax.set_title(f"frame {f}", fontsize=9)
-        axes[n][0].set_ylabel(f"{DIRECTIONS[int(labels[n])]}", fontsize=9)
-    fig.suptitle(f"videos[:{count}], shape {videos.shape[1:]} each; label on the left", fontsize=10)
+        axes[n][0].set_ylabel(names[int(labels[n])], fontsize=9)
+    fig.suptitle(f"clips[:{count}], shape {clips.shape[1:]} each; label on the left", fontsize=10)
     fig.tight_layout()
     plt.close(fig)
     return fig

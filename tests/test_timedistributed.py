@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 
@@ -80,22 +78,60 @@ def test_two_series_task_continues_each_wave() -> None:
         tdh.two_series_task(5, horizon=0)
 
 
-def test_moving_dot_videos() -> None:
-    videos, labels = tdh.moving_dot_videos(40, frames=4, size=6, seed=3)
-    assert videos.shape == (40, 4, 6, 6, 1) and labels.shape == (40,)
-    assert (videos.sum(axis=(2, 3, 4)) == 1).all()
-    for video, label in zip(videos, labels, strict=True):
-        where = [np.argwhere(frame[:, :, 0] == 1)[0] for frame in video]
-        steps = {tuple(int(d) for d in b - a) for a, b in itertools.pairwise(where)}
-        assert steps == {tdh._STEPS[int(label)]}
-    assert set(labels.tolist()) == {0, 1, 2, 3}
-    with pytest.raises(ValueError, match=r"at most size \(6\).*got 7"):
-        tdh.moving_dot_videos(2, frames=7, size=6)
+def _shapes_in(clip: np.ndarray) -> list[str]:
+    """The name of the shape in each frame of one clip, found by matching every 3x3 window."""
+    names = []
+    for frame in clip[:, :, :, 0]:
+        found = [
+            name
+            for name, shape in tdh.SHAPES.items()
+            for r in range(frame.shape[0] - 2)
+            for c in range(frame.shape[1] - 2)
+            if np.array_equal(frame[r : r + 3, c : c + 3], shape)
+        ]
+        assert len(found) == 1 and frame.sum() == 5
+        names.append(found[0])
+    return names
 
 
-def test_draw_videos() -> None:
-    videos, labels = tdh.moving_dot_videos(3, frames=3, seed=0)
-    fig = tdh.draw_videos(videos, labels, count=5)
+def test_shapes_light_five_pixels_and_differ() -> None:
+    assert [int(s.sum()) for s in tdh.SHAPES.values()] == [5, 5, 5]
+    assert len({s.tobytes() for s in tdh.SHAPES.values()}) == 3
+
+
+def test_shape_order_clips() -> None:
+    clips, labels = tdh.shape_order_clips(60, frames=5, size=6, seed=3)
+    assert clips.shape == (60, 5, 6, 6, 1) and clips.dtype == np.float32
+    assert labels.shape == (60,) and set(labels.tolist()) == {0, 1}
+    again, _ = tdh.shape_order_clips(60, frames=5, size=6, seed=3)
+    np.testing.assert_array_equal(clips, again)
+    for clip, label in zip(clips, labels, strict=True):
+        names = _shapes_in(clip)
+        assert names.count("T") == 1 and names.count("⊥") == 1 and names.count("+") == 3
+        first = "T" if names.index("T") < names.index("⊥") else "⊥"
+        assert tdh.ORDERS[int(label)] == f"{first} first"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"frames": 1}, "frames must be an integer of at least 2; got 1"),
+        ({"size": 2}, r"size must be an integer of at least 3 \(a 3x3 shape\); got 2"),
+    ],
+)
+def test_shape_order_clips_rejects(kwargs: dict[str, int], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        tdh.shape_order_clips(4, **kwargs)
+    with pytest.raises(ValueError, match="samples must be a positive integer; got 0"):
+        tdh.shape_order_clips(0)
+
+
+def test_draw_clips() -> None:
+    clips, labels = tdh.shape_order_clips(3, frames=3, seed=0)
+    fig = tdh.draw_clips(clips, labels, names=tdh.ORDERS, count=5)
     assert len(fig.axes) == 3 * 3
+    assert fig.axes[0].get_ylabel() == tdh.ORDERS[int(labels[0])]
     with pytest.raises(ValueError, match=r"labels must have shape \(3,\); got shape \(2,\)"):
-        tdh.draw_videos(videos, labels[:2])
+        tdh.draw_clips(clips, labels[:2], names=tdh.ORDERS)
+    with pytest.raises(ValueError, match=r"labels must index names \(0 to 0\); got 0 to 1"):
+        tdh.draw_clips(clips, np.array([0, 1, 0]), names=["only"])
