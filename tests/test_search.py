@@ -28,7 +28,7 @@ from sphinx.search.en import SearchEnglish
 ROOT = Path(__file__).resolve().parent.parent
 INDEX_PAGE = ROOT / "chapters" / "errors" / "index.md"
 INDEX_DOC = "chapters/errors/index"
-TOP = 5  # the entry must be among the first TOP results
+TOP = 10  # the entry must be among the first TOP results (a screenful)
 
 # Scores of searchtools.js (Sphinx 7.4): Scorer.title, partialTitle, term, partialTerm.
 TITLE, PARTIAL_TITLE, TERM, PARTIAL_TERM = 15, 7, 5, 2
