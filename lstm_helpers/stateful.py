@@ -204,15 +204,25 @@ def draw_batches(
 def reset_stateful(model: Any) -> list[str]:
     """Reset every stateful recurrent layer of a Keras model (Keras 3 has no model.reset_states).
 
-    Looks into nested models too. Returns the names of the layers reset.
+    Walks the layers recursively: nested models, wrappers such as ``Bidirectional`` (reset as
+    one layer, which resets both directions), and custom layers that hold a stateful layer as
+    an attribute. The walk uses Keras 3's ``Layer._flatten_layers``, the method Keras itself
+    uses to list sublayers; a layer that Keras does not track (kept in a plain ``dict`` it does
+    not wrap, for example) is not found.
+
+    Args:
+        model: a Keras model or layer.
+
+    Returns:
+        the names of the layers reset, in the order they were found.
     """
     names: list[str] = []
-    for layer in model.layers:
-        if hasattr(layer, "layers"):
-            names += reset_stateful(layer)
-        elif getattr(layer, "stateful", False) and hasattr(layer, "reset_state"):
+    for layer in model._flatten_layers(include_self=False, recursive=False):
+        if getattr(layer, "stateful", False) and hasattr(layer, "reset_state"):
             layer.reset_state()
             names.append(layer.name)
+        else:
+            names += reset_stateful(layer)
     return names
 
 
@@ -222,6 +232,21 @@ def reset_callback(every: int) -> Any:
     Pass ``length // chunk`` to reset between groups of sequences laid out by
     :func:`to_stateful_batches`. It resets at the start of every epoch (and every ``predict`` or
     ``evaluate``) too, so each pass starts from zero states. Use it with ``shuffle=False``.
+
+    The validation pass of ``fit(validation_data=...)`` is an ``evaluate`` inside ``fit``, so
+    it starts from zero states too (without this callback it would continue from the state
+    the last training batch left).
+
+    Keras calls the per-batch hooks once per *execution*: with ``steps_per_execution`` above 1
+    in ``compile`` it would skip resets. So the callback raises a ``ValueError`` when ``fit``,
+    ``predict`` or ``evaluate`` starts on a model compiled with ``steps_per_execution`` other
+    than 1.
+
+    Args:
+        every: the number of batches between resets, a positive integer.
+
+    Returns:
+        a ``keras.callbacks.Callback``; its attribute ``resets`` counts the resets done.
     """
     import keras
 
@@ -239,6 +264,17 @@ def reset_callback(every: int) -> Any:
             reset_stateful(self.model)
             self.resets += 1
 
+        def _check_one_step(self) -> None:
+            steps = getattr(self.model, "steps_per_execution", 1)
+            if steps != 1:
+                raise ValueError(
+                    "reset_callback needs steps_per_execution=1 (Keras calls the batch hooks "
+                    f"once per execution, so resets would be skipped); got {steps}"
+                )
+
+        def on_train_begin(self, logs: Any = None) -> None:
+            self._check_one_step()
+
         def _after(self, batch: int) -> None:
             if (batch + 1) % self.every == 0:
                 self._reset()
@@ -250,12 +286,14 @@ def reset_callback(every: int) -> Any:
             self._after(batch)
 
         def on_predict_begin(self, logs: Any = None) -> None:
+            self._check_one_step()
             self._reset()
 
         def on_predict_batch_end(self, batch: int, logs: Any = None) -> None:
             self._after(batch)
 
         def on_test_begin(self, logs: Any = None) -> None:
+            self._check_one_step()
             self._reset()
 
         def on_test_batch_end(self, batch: int, logs: Any = None) -> None:

@@ -289,3 +289,81 @@ def test_best_period_finds_the_repeat() -> None:
 def test_sine_helpers_bad_input(call: object, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         call()  # type: ignore[operator]
+
+
+class _Holder(keras.layers.Layer):
+    """A custom layer that holds a stateful LSTM as an attribute."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.inner = keras.layers.LSTM(2, stateful=True, return_sequences=True, name="held")
+
+    def build(self, input_shape: tuple[int, ...]) -> None:
+        self.inner.build(input_shape)
+
+    def call(self, x: object) -> object:
+        return self.inner(x)
+
+    def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return (*input_shape[:-1], 2)
+
+
+def test_reset_stateful_finds_custom_layers_and_wrappers() -> None:
+    inputs = keras.Input(batch_shape=(2, 3, 1))
+    holder = _Holder(name="holder")
+    both = keras.layers.Bidirectional(
+        keras.layers.LSTM(2, stateful=True, return_sequences=True), name="both"
+    )
+    model = keras.Model(inputs, both(holder(inputs)))
+    model(np.ones((2, 3, 1), dtype="float32"))
+    assert sorted(stateful.reset_stateful(model)) == ["both", "held"]
+    for layer in (holder.inner, both.forward_layer, both.backward_layer):
+        assert all(not np.any(keras.ops.convert_to_numpy(s)) for s in layer.states)
+
+
+def _chunk_model(steps_per_execution: int = 1) -> keras.Model:
+    inputs = keras.Input(batch_shape=(2, 3, 2))
+    model = keras.Model(
+        inputs, keras.layers.LSTM(3, return_sequences=True, stateful=True, name="s")(inputs)
+    )
+    model.compile(
+        optimizer=keras.optimizers.SGD(0.0), loss="mse", steps_per_execution=steps_per_execution
+    )
+    return model
+
+
+def test_reset_callback_refuses_steps_per_execution() -> None:
+    model = _chunk_model(steps_per_execution=2)
+    x = np.zeros((12, 3, 2), dtype="float32")
+    message = r"needs steps_per_execution=1 .*; got 2"
+    with pytest.raises(ValueError, match=message):
+        model.predict(x, batch_size=2, verbose=0, callbacks=[stateful.reset_callback(3)])
+    with pytest.raises(ValueError, match=message):
+        model.fit(x, np.zeros((12, 3, 3)), batch_size=2, verbose=0,
+                  callbacks=[stateful.reset_callback(3)])  # fmt: skip
+
+
+def test_validation_in_fit_continues_the_training_state_unless_reset() -> None:
+    rng = np.random.default_rng(1)
+    train = stateful.to_stateful_batches(rng.normal(size=(4, 9, 2)), 2, 3)
+    val = stateful.to_stateful_batches(rng.normal(size=(4, 9, 2)), 2, 3)
+    zeros = np.zeros((12, 3, 3), dtype="float32")
+    model = _chunk_model()  # learning rate 0: fit's forward passes equal predict's
+
+    def evaluate(after: np.ndarray | None, callbacks: list[object]) -> float:
+        stateful.reset_stateful(model)
+        if after is not None:
+            model.predict(after, batch_size=2, verbose=0)
+        return float(model.evaluate(val, zeros, batch_size=2, verbose=0, callbacks=callbacks))
+
+    continued = evaluate(train, [])
+    from_zero = evaluate(None, [stateful.reset_callback(3)])
+    stateful.reset_stateful(model)
+    plain = model.fit(train, zeros, batch_size=2, shuffle=False, verbose=0,
+                      validation_data=(val, zeros)).history  # fmt: skip
+    reset = model.fit(train, zeros, batch_size=2, shuffle=False, verbose=0,
+                      validation_data=(val, zeros),
+                      callbacks=[stateful.reset_callback(3)]).history  # fmt: skip
+    assert abs(continued - from_zero) > 1e-5  # the two starts differ measurably
+    assert plain["val_loss"][0] == pytest.approx(continued, rel=1e-6)
+    assert reset["val_loss"][0] == pytest.approx(from_zero, rel=1e-6)
