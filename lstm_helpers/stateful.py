@@ -10,7 +10,8 @@ The same state carried across calls makes one sequence fed in pieces give what i
 call: :func:`three_ways` runs the three models of that demonstration, with
 :func:`keras2_hard_sigmoid` for Keras 2's numbers. :func:`fit_sine` and :func:`best_period`
 judge a generated continuation of a wave: its frequency and amplitude, and the period that a
-"repeat the last period" forecast repeats.
+"repeat the last period" forecast repeats; :func:`sine_forecast` continues a wave by the
+sinusoid fitted to it.
 """
 
 from __future__ import annotations
@@ -385,19 +386,8 @@ class Sine(NamedTuple):
     amplitude: float
 
 
-def fit_sine(y: np.ndarray, freqs: np.ndarray) -> Sine:
-    """Fit ``a sin(w t) + b cos(w t) + c`` for every ``w`` in ``freqs``; keep the best fit.
-
-    Used to read the frequency (radians per step) and amplitude of a generated continuation:
-    the grid ``freqs`` sets the resolution. The constant ``c`` absorbs an offset.
-
-    Args:
-        y: one stretch of a series, shape (timesteps,), at least 4 steps.
-        freqs: the candidate frequencies in radians per step, shape (candidates,).
-
-    Returns:
-        the best frequency and its amplitude ``sqrt(a**2 + b**2)``.
-    """
+def _sine_fit(y: np.ndarray, freqs: np.ndarray) -> tuple[float, np.ndarray]:
+    """The best frequency of ``freqs`` for ``y`` and its coefficients (sin, cos, constant)."""
     ys = np.asarray(y, dtype=np.float64)
     ws = np.asarray(freqs, dtype=np.float64)
     check_shape("y", ys, ("timesteps",))
@@ -416,7 +406,43 @@ def fit_sine(y: np.ndarray, freqs: np.ndarray) -> Sine:
     coef = np.linalg.solve(gram, (design.transpose(0, 2, 1) @ ys)[..., None])[..., 0]
     residual = ((design @ coef[..., None])[..., 0] - ys) ** 2
     best = int(np.argmin(residual.sum(axis=1)))
-    return Sine(float(ws[best]), float(np.hypot(coef[best, 0], coef[best, 1])))
+    return float(ws[best]), coef[best]
+
+
+def fit_sine(y: np.ndarray, freqs: np.ndarray) -> Sine:
+    """Fit ``a sin(w t) + b cos(w t) + c`` for every ``w`` in ``freqs``; keep the best fit.
+
+    Used to read the frequency (radians per step) and amplitude of a generated continuation:
+    the grid ``freqs`` sets the resolution. The constant ``c`` absorbs an offset.
+
+    Args:
+        y: one stretch of a series, shape (timesteps,), at least 4 steps.
+        freqs: the candidate frequencies in radians per step, shape (candidates,).
+
+    Returns:
+        the best frequency and its amplitude ``sqrt(a**2 + b**2)``.
+    """
+    freq, coef = _sine_fit(y, freqs)
+    return Sine(freq, float(np.hypot(coef[0], coef[1])))
+
+
+def sine_forecast(y: np.ndarray, freqs: np.ndarray, steps: int) -> np.ndarray:
+    """Continue ``y`` by the sinusoid :func:`fit_sine` fits to it: a forecast with no training.
+
+    Args:
+        y: the observed stretch, shape (timesteps,), at least 4 steps.
+        freqs: the candidate frequencies in radians per step, shape (candidates,).
+        steps: how many steps after the end of ``y`` to predict.
+
+    Returns:
+        the fitted ``a sin(w t) + b cos(w t) + c`` at the ``steps`` steps after ``y``,
+        shape (steps,).
+    """
+    check_positive("steps", steps)
+    freq, coef = _sine_fit(y, freqs)
+    t = np.arange(len(y), len(y) + steps, dtype=np.float64)
+    result: np.ndarray = coef[0] * np.sin(freq * t) + coef[1] * np.cos(freq * t) + coef[2]
+    return result
 
 
 def best_period(x: np.ndarray, min_period: int, max_period: int) -> int:

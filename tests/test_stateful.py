@@ -291,7 +291,7 @@ def test_sine_helpers_bad_input(call: object, match: str) -> None:
         call()  # type: ignore[operator]
 
 
-class _Holder(keras.layers.Layer):
+class _Holder(keras.layers.Layer):  # type: ignore[misc]
     """A custom layer that holds a stateful LSTM as an attribute."""
 
     def __init__(self, **kwargs: object) -> None:
@@ -367,3 +367,12 @@ def test_validation_in_fit_continues_the_training_state_unless_reset() -> None:
     assert abs(continued - from_zero) > 1e-5  # the two starts differ measurably
     assert plain["val_loss"][0] == pytest.approx(continued, rel=1e-6)
     assert reset["val_loss"][0] == pytest.approx(from_zero, rel=1e-6)
+
+
+def test_sine_forecast_continues_the_fitted_wave() -> None:
+    t = np.arange(120)
+    wave = 0.8 * np.sin(0.15 * t + 0.4) - 0.1
+    grid = np.linspace(0.05, 0.3, 251)
+    np.testing.assert_allclose(stateful.sine_forecast(wave[:100], grid, 20), wave[100:], atol=1e-9)
+    with pytest.raises(ValueError, match="positive integer"):
+        stateful.sine_forecast(wave, grid, 0)
