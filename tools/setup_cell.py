@@ -68,8 +68,25 @@ def apply(path: Path, source: str) -> bool:
         nb.cells[0].source = wanted
     else:
         nb.cells.insert(0, setup_cell(source))
+        _renumber(nb)
     nbformat.write(nb, path)
     return True
+
+
+def _renumber(nb: nbformat.NotebookNode) -> None:
+    """Execution counts as a top-to-bottom run gives them, the new cell first.
+
+    The set-up cell prints nothing where the package is installed, so an executed notebook
+    only gains a count: the stored outputs stay what they were, without a re-run.
+    """
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if any(c.execution_count is None for c in code[1:]):
+        return  # a notebook not executed yet: `make outputs` numbers it
+    for count, cell in enumerate(code, start=1):
+        cell.execution_count = count
+        for out in cell.outputs:
+            if out.output_type == "execute_result":
+                out.execution_count = count
 
 
 def notebooks(root: Path = ROOT / "chapters") -> list[Path]:
