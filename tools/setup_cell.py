@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     source = install_source()
     for path in args.notebooks or notebooks():
         if apply(path, source):
-            print(f"set-up cell written: {path.resolve().relative_to(ROOT)}")
+            print(f"set-up cell written: {path}")
     return 0
 
 
