@@ -165,8 +165,8 @@ def _explain(kind: str, layer: Any) -> tuple[int, str] | None:
         fwd = param_formula(layer.forward_layer)
         bwd = param_formula(layer.backward_layer)
         if fwd == bwd:
-            return fwd[0] + bwd[0], f"2 directions x ({fwd[1]})"
-        return fwd[0] + bwd[0], f"forward ({fwd[1]}) + backward ({bwd[1]})"
+            return fwd[0] + bwd[0], f"2 x ({_arithmetic(fwd[1])})"
+        return fwd[0] + bwd[0], f"{_arithmetic(fwd[1])} + {_arithmetic(bwd[1])}"
     weights = {w.path.split("/")[-1]: tuple(int(s) for s in w.shape) for w in layer.weights}
     has_bias = "bias" in weights
     if kind in {"LSTM", "GRU", "SimpleRNN"}:
@@ -186,6 +186,11 @@ def _explain(kind: str, layer: Any) -> tuple[int, str] | None:
         v, d = weights["embeddings"]
         return v * d, f"vocabulary*dim = {v}*{d}"
     return None
+
+
+def _arithmetic(how: str) -> str:
+    """The numbers of an explanation ("4*(u*(f+u)+u) = 4*(3*(2+3)+3)" -> "4*(3*(2+3)+3)")."""
+    return how.rsplit(" = ", 1)[-1] if " = " in how else how
 
 
 def _explain_rnn(kind: str, u: int, f: int, layer: Any, has_bias: bool) -> tuple[int, str]:
