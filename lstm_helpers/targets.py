@@ -3,11 +3,12 @@
 Before a loss compares targets with outputs, Keras 3 squeezes or adds one trailing axis of
 length 1 when the two ranks differ by one (so targets of shape (batch,) fit outputs of shape
 (batch, 1)); then it computes element by element. Mean squared and mean absolute error
-broadcast whatever else NumPy's rules allow: targets (batch, 1) against a sequence output
-(batch, 10, 1) give a loss averaged over ten wrong pairs per sample, without a message. The
-crossentropies check ranks and shapes and raise instead. :func:`check_targets` names the
-mismatch before ``fit`` runs; :func:`loss_outcome` runs a loss on a pair of shapes and says
-what happened.
+broadcast whatever else NumPy's rules allow (the target's trailing axes against the
+output's): targets (batch, 1) against a sequence output (batch, 10, 1) give a loss averaged
+over ten wrong pairs per sample, without a message. The crossentropies check ranks and shapes
+and raise instead. :func:`check_targets` names the mismatch before ``fit`` runs;
+:func:`loss_outcome` runs a loss on a pair of shapes and says whether it paired them one to
+one, by comparing it with the same loss computed element by element in NumPy.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import keras
 import numpy as np
 
 from lstm_helpers._validate import check_positive, shape_str
@@ -53,8 +55,45 @@ def _output_shape(model_or_shape: Any) -> Shape:
 
 def _fits(spec: Shape, actual: Shape) -> bool:
     return len(spec) == len(actual) and all(
-        s is None or s == a for s, a in zip(spec, actual, strict=True)
+        s is None or a is None or s == a for s, a in zip(spec, actual, strict=True)
     )
+
+
+def _same_rank(target: Shape, output: Shape) -> tuple[Shape, Shape]:
+    """Keras's ``squeeze_or_expand_to_same_rank`` on shapes, targets first.
+
+    When the ranks differ by one and the longer shape ends in 1, that axis is dropped (or, if
+    the shorter shape has rank 1, an axis of 1 is added to it).
+    """
+    if len(target) == len(output) + 1 and target[-1] == 1:
+        if len(output) == 1:
+            return target, (*output, 1)
+        return target[:-1], output
+    if len(output) == len(target) + 1 and output[-1] == 1:
+        if len(target) == 1:
+            return (*target, 1), output
+        return target, output[:-1]
+    return target, output
+
+
+def target_matches(output_shape: Shape, target_shape: Shape, *, sparse: bool = False) -> bool:
+    """Whether targets of ``target_shape`` (batch axis included) match the output one to one.
+
+    Applies Keras's one-axis squeeze first, then, for ``sparse`` labels, drops a trailing label
+    axis of 1 and leaves out the output's class axis. ``None`` matches any length. For labels,
+    a squeeze of the output's class axis (an output (batch, 10, 1) with labels (batch, 1))
+    is a mismatch: Keras then takes the 10 steps for 10 classes.
+    """
+    if len(target_shape) < 1 or len(output_shape) < 1:
+        return False
+    target, out = _same_rank(tuple(target_shape), tuple(output_shape))
+    if sparse:
+        if len(out) < len(output_shape):  # the class axis squeezed: the steps became classes
+            return False
+        if len(target) == len(out) and target[-1] == 1:
+            target = target[:-1]
+        out = out[:-1]
+    return _fits(out, target)
 
 
 def accepted_target_shapes(output_shape: Shape, *, sparse: bool = False) -> list[Shape]:
@@ -67,38 +106,30 @@ def accepted_target_shapes(output_shape: Shape, *, sparse: bool = False) -> list
 
     Returns:
         the accepted shapes, the preferred one first: for an output (batch, 10, 1),
-        ``[(10, 1), (10,)]``; for (batch, 3), ``[(3,), (3, 1)]``.
+        ``[(10, 1), (10,), (10, 1, 1)]``; for (batch, 3), ``[(3,), (3, 1)]``; for sparse
+        labels and (batch, 10, 3), ``[(10,), (10, 1), (10, 1, 1)]``.
     """
     out = tuple(output_shape[1:])
     if sparse:
-        return [out[:-1], (*out[:-1], 1)]
-    shapes = [out]
-    if out and out[-1] == 1:
-        shapes.append(out[:-1])
-    shapes.append((*out, 1))
-    return shapes
-
-
-def target_matches(output_shape: Shape, target_shape: Shape, *, sparse: bool = False) -> bool:
-    """Whether targets of ``target_shape`` (batch axis included) match the output one to one."""
-    if len(target_shape) < 1:
-        return False
-    accepted = accepted_target_shapes(output_shape, sparse=sparse)
-    return any(_fits(s, tuple(target_shape[1:])) for s in accepted)
+        candidates = [out[:-1], (*out[:-1], 1), (*out[:-1], 1, 1)]
+    else:
+        candidates = [out, out[:-1], (*out, 1)]
+    accepted: list[Shape] = []
+    for shape in candidates:
+        if shape not in accepted and target_matches((None, *out), (None, *shape), sparse=sparse):
+            accepted.append(shape)
+    return accepted
 
 
 def broadcast_shape(output_shape: Shape, target_shape: Shape) -> Shape | None:
     """The shape mean squared error computes over, or ``None`` if the shapes do not broadcast.
 
     Follows Keras 3: first one trailing axis of length 1 is squeezed (or added to a rank-1
-    tensor) when the ranks differ by one, then NumPy's broadcasting rules. Both shapes must
-    have concrete sizes (the batch included).
+    tensor) when the ranks differ by one, then NumPy's broadcasting rules (the target's
+    trailing axes against the output's). Both shapes must have concrete sizes (the batch
+    included).
     """
-    t, o = tuple(target_shape), tuple(output_shape)
-    if len(t) == len(o) + 1 and t[-1] == 1:
-        o, t = ((*o, 1), t) if len(o) == 1 else (o, t[:-1])
-    elif len(o) == len(t) + 1 and o[-1] == 1:
-        t, o = ((*t, 1), o) if len(t) == 1 else (t, o[:-1])
+    t, o = _same_rank(tuple(target_shape), tuple(output_shape))
     try:
         return tuple(np.broadcast_shapes(t, o))  # type: ignore[arg-type]
     except ValueError:
@@ -121,28 +152,50 @@ def _hint(out: Shape, actual: Shape, sparse: bool) -> str:
     return "make the model's last layer produce the targets' shape"
 
 
-def check_targets(model_or_shape: Any, y: Any, *, sparse: bool | None = None) -> None:
+def check_targets(
+    model_or_shape: Any, y: Any, *, sparse: bool | None = None, x: Any = None
+) -> None:
     """Raise ``ValueError`` unless targets ``y`` match a model's output one to one.
 
     Call it before ``model.fit(x, y)``. Where Keras would pair targets and outputs element by
     element (after squeezing a trailing axis of length 1) it returns silently; otherwise the
     message names the expected and the actual shape, says whether mean squared error would
-    broadcast the pair silently, and suggests the usual cause.
+    broadcast the pair silently (with all samples in one batch), and suggests the usual cause.
+
+    An output axis of unknown length (``None``, e.g. the steps of ``Input(shape=(None, 2))``)
+    cannot be checked: whatever length the targets have there, an output of length 1 would
+    broadcast against it silently, and a target of length 1 against any output length. Pass
+    the inputs ``x`` so that the output shape is computed for them; without ``x`` such a model
+    raises ``ValueError``.
 
     Args:
         model_or_shape: a Keras model with one output, or its output shape with the batch axis
-            (``None`` matches any length).
+            (``None`` for the batch only).
         y: the targets, batch axis first.
         sparse: targets are class indices. By default read from the compiled loss of the
             model (``sparse_categorical_crossentropy``), else ``False``.
+        x: the inputs the targets go with; needed when the model's output has an axis of
+            unknown length (``model.compute_output_shape`` gives it for ``x``).
 
     Raises:
-        ValueError: if the model has several outputs, or the shapes do not match.
+        ValueError: if the model has several outputs, the output has an axis of unknown length
+            and no ``x`` is given, or the shapes do not match.
     """
     out = _output_shape(model_or_shape)
     if sparse is None:
         sparse = _is_sparse(getattr(model_or_shape, "loss", None))
+    if x is not None and None in out[1:]:
+        if not hasattr(model_or_shape, "compute_output_shape"):
+            raise ValueError(f"x needs a model to compute its output shape; got the shape {out!r}")
+        out = _output_shape(model_or_shape.compute_output_shape(tuple(np.shape(x))))
     actual = tuple(int(s) for s in np.shape(y))
+    if None in out[1:]:
+        raise ValueError(
+            f"the model's output {shape_str(('batch', *out[1:]))} has an axis of unknown "
+            f"length, so targets of shape {shape_str(actual)} cannot be checked against it "
+            "(an axis of 1 on either side would broadcast silently): pass the inputs, "
+            "check_targets(model, y, x=x)"
+        )
     if target_matches(out, actual, sparse=sparse):
         return
     expected = ("batch", *accepted_target_shapes(out, sparse=sparse)[0])
@@ -151,8 +204,7 @@ def check_targets(model_or_shape: Any, y: Any, *, sparse: bool | None = None) ->
         f"{shape_str(('batch', *out[1:]))}; got shape {shape_str(actual)}"
     )
     if actual and not sparse:
-        concrete = (actual[0], *(1 if s is None else s for s in out[1:]))
-        grid = broadcast_shape(concrete, actual)
+        grid = broadcast_shape((actual[0], *out[1:]), actual)
         if grid is not None:
             message += f" (mean squared error would broadcast them to {shape_str(grid)} silently)"
     raise ValueError(f"{message}; {_hint(out, actual, sparse)}")
@@ -169,18 +221,74 @@ def _example(
     return values
 
 
+_KINDS = (
+    "SparseCategoricalCrossentropy",
+    "CategoricalCrossentropy",
+    "BinaryCrossentropy",
+    "MeanSquaredError",
+    "MeanAbsoluteError",
+)
+
+
+def reference_loss(kind: str, y_true: np.ndarray, y_pred: np.ndarray) -> float | None:
+    """A loss computed in NumPy with the i-th target paired with the i-th output, no broadcast.
+
+    The targets are reshaped (in C order) to the output's shape, or for sparse labels to the
+    output's shape without its class axis; probabilities are clipped to
+    ``[epsilon, 1 - epsilon]`` as Keras does.
+
+    Args:
+        kind: the class name of a Keras loss, one of ``MeanSquaredError``,
+            ``MeanAbsoluteError``, ``BinaryCrossentropy``, ``CategoricalCrossentropy``,
+            ``SparseCategoricalCrossentropy``.
+        y_true: the targets (probabilities, or integer labels for the sparse loss).
+        y_pred: the outputs.
+
+    Returns:
+        the mean loss, or ``None`` if the targets do not hold one value (one label) per output
+        element (per output vector).
+    """
+    if kind not in _KINDS:
+        raise ValueError(f"kind must be one of {_KINDS}; got {kind!r}")
+    eps = keras.config.epsilon()
+    p = np.asarray(y_pred, dtype="float64")
+    t = np.asarray(y_true, dtype="float64")
+    if kind == "SparseCategoricalCrossentropy":
+        if p.ndim < 1 or t.size != p.size // max(p.shape[-1], 1):
+            return None
+        labels = t.reshape(p.shape[:-1]).astype(int)
+        q = np.clip(p / p.sum(axis=-1, keepdims=True), eps, 1 - eps)
+        picked = np.take_along_axis(q, labels[..., None], axis=-1)
+        return float(np.mean(-np.log(picked)))
+    if t.size != p.size:
+        return None
+    t = t.reshape(p.shape)
+    if kind == "MeanSquaredError":
+        return float(np.mean((t - p) ** 2))
+    if kind == "MeanAbsoluteError":
+        return float(np.mean(np.abs(t - p)))
+    if kind == "BinaryCrossentropy":
+        q = np.clip(p, eps, 1 - eps)
+        return float(np.mean(-(t * np.log(q) + (1 - t) * np.log(1 - q))))
+    q = np.clip(p / p.sum(axis=-1, keepdims=True), eps, 1 - eps)
+    return float(np.mean(-(t * np.log(q)).sum(axis=-1)))
+
+
 def loss_outcome(loss: Any, output_shape: Shape, target_shape: Shape) -> str:
     """Run a Keras loss on outputs and targets of the given shapes and say what happened.
 
     Args:
-        loss: a ``keras.losses.Loss`` instance (its class name decides the kind of targets:
-            integer labels for a sparse loss, probabilities for a categorical one).
+        loss: a ``keras.losses.Loss`` of one of the kinds :func:`reference_loss` knows (its
+            class name decides the kind of targets: integer labels for a sparse loss,
+            probabilities for a categorical one).
         output_shape: the output's shape, batch axis included and concrete.
         target_shape: the targets' shape, batch axis included and concrete.
 
     Returns:
-        ``"ok"`` if the loss ran and the shapes match one to one (:func:`target_matches`),
-        ``"silent"`` if it ran although they do not, else the name of the exception raised.
+        ``"ok"`` if the loss ran and its value equals :func:`reference_loss` on the same arrays
+        (each target paired with one output element), ``"silent"`` if it ran and gave another
+        value (a broadcast), ``"nan"`` if it gave no finite value, else the name of the
+        exception raised.
     """
     concrete: list[tuple[int, ...]] = []
     for name, shape in (("output_shape", output_shape), ("target_shape", target_shape)):
@@ -191,8 +299,11 @@ def loss_outcome(loss: Any, output_shape: Shape, target_shape: Shape) -> str:
             check_positive(name, s)
         concrete.append(sizes)
     out, target = concrete
+    kind = type(loss).__name__
+    if kind not in _KINDS:
+        raise ValueError(f"loss must be one of {_KINDS}; got {kind!r}")
     sparse = _is_sparse(loss)
-    categorical = "categorical" in type(loss).__name__.lower()
+    categorical = "categorical" in kind.lower()
     rng = np.random.default_rng(0)
     y_pred = _example(out, rng, probabilities=categorical, labels=None)
     y_true = _example(target, rng, probabilities=categorical, labels=out[-1] if sparse else None)
@@ -204,7 +315,10 @@ def loss_outcome(loss: Any, output_shape: Shape, target_shape: Shape) -> str:
         return type(err).__name__
     if not np.isfinite(value):
         return "nan"
-    return OK if target_matches(out, target, sparse=sparse) else SILENT
+    reference = reference_loss(kind, y_true, y_pred)
+    if reference is not None and np.isclose(value, reference, rtol=1e-4, atol=1e-6):
+        return OK
+    return SILENT
 
 
 def graph_error_summary(err: BaseException) -> str:

@@ -24,20 +24,76 @@ CASES: list[Pair] = [  # (output shape without batch, target shape without batch
     ((10,), (10, 2)),
     ((10, 2), (20,)),
     ((10, 3), (3,)),
+    ((10, 3), (10,)),
+    ((10, 3), (10, 1)),
+    ((10, 3), (1, 3)),
+    ((10, 3), (10, 3, 1)),
+    ((10, 1), (10, 1, 1)),
+    ((1,), (1, 1)),
+    ((1, 1), (10,)),
+    ((1, 10), (10,)),
+    ((5,), (5, 5)),
+    ((2, 3, 1), (3,)),
+    ((3,), (3,)),
+    ((3,), ()),
 ]
+LOSSES: dict[str, Any] = {
+    "mse": keras.losses.MeanSquaredError(),
+    "mae": keras.losses.MeanAbsoluteError(),
+    "bce": keras.losses.BinaryCrossentropy(),
+    "cce": keras.losses.CategoricalCrossentropy(),
+    "scce": keras.losses.SparseCategoricalCrossentropy(),
+}
 
 
 def test_accepted_shapes() -> None:
     assert targets.accepted_target_shapes((None, 10, 1)) == [(10, 1), (10,), (10, 1, 1)]
     assert targets.accepted_target_shapes((None, 3)) == [(3,), (3, 1)]
-    assert targets.accepted_target_shapes((None, 10, 3), sparse=True) == [(10,), (10, 1)]
+    assert targets.accepted_target_shapes((None, 10, 3), sparse=True) == [
+        (10,),
+        (10, 1),
+        (10, 1, 1),
+    ]
+    # Keras squeezes the output (batch, 10, 1) to (batch, 10) against labels (batch, 10)
+    assert targets.accepted_target_shapes((None, 10, 1), sparse=True) == [(10, 1), (10, 1, 1)]
 
 
 def test_matching_targets_pass() -> None:
     targets.check_targets((None, 1), np.zeros(5))
     targets.check_targets((None, 10, 1), np.zeros((5, 10)))
-    targets.check_targets((None, None, 2), np.zeros((5, 7, 2)))  # open timesteps
     targets.check_targets((None, 3), np.zeros(5), sparse=True)
+    targets.check_targets((None, 1), np.zeros((5, 1, 1)), sparse=True)
+    targets.check_targets((None, 10, 1), np.zeros((5, 10, 1, 1)), sparse=True)
+
+
+def _open_steps_model(units: int) -> keras.Model:
+    inputs = keras.Input(shape=(None, 2))
+    h = keras.layers.LSTM(4, return_sequences=True)(inputs)
+    return keras.Model(inputs, keras.layers.Dense(units)(h))
+
+
+@pytest.mark.parametrize(
+    ("units", "target"), [(1, (8, 1)), (1, (8, 7)), (10, (8, 1, 10)), (2, (8, 7, 2))]
+)
+def test_unknown_steps_need_the_inputs(units: int, target: tuple[int, ...]) -> None:
+    """An output axis of unknown length is not taken to match whatever the targets hold."""
+    model = _open_steps_model(units)
+    with pytest.raises(ValueError, match=r"\(batch, \?, \d+\) has an axis of unknown length"):
+        targets.check_targets(model, np.zeros(target))
+    with pytest.raises(ValueError, match="axis of unknown length"):
+        targets.check_targets(model.output_shape, np.zeros(target))
+
+
+def test_unknown_steps_resolved_by_the_inputs() -> None:
+    model = _open_steps_model(1)
+    x = np.zeros((8, 10, 2), "float32")
+    assert model.predict(x, verbose=0).shape == (8, 10, 1)
+    with pytest.raises(ValueError, match=r"got shape \(8, 1\).*broadcast them to \(8, 10\)"):
+        targets.check_targets(model, np.zeros((8, 1)), x=x)
+    targets.check_targets(model, np.zeros((8, 10)), x=x)
+    targets.check_targets(model, np.zeros((8, 10, 1)), x=x)
+    with pytest.raises(ValueError, match="x needs a model"):
+        targets.check_targets((None, None, 1), np.zeros((8, 10)), x=x)
 
 
 def test_sequence_output_with_one_target_names_the_silent_broadcast() -> None:
@@ -76,22 +132,52 @@ def test_bad_output_shapes(bad: object) -> None:
         targets.check_targets(bad, np.zeros((4, 3)))
 
 
-@pytest.mark.parametrize(("batch", "case"), itertools.product((1, 4, 10), CASES))
-def test_check_agrees_with_mean_squared_error(batch: int, case: Pair) -> None:
-    """The check passes where Keras pairs one to one, and says 'broadcast' where it is silent."""
+@pytest.mark.parametrize(
+    ("batch", "case", "name"), itertools.product((1, 2, 3, 4, 5, 10), CASES, LOSSES)
+)
+def test_check_agrees_with_keras_losses(batch: int, case: Pair, name: str) -> None:
+    """The check passes exactly where the loss pairs one to one, and names a silent broadcast.
+
+    With one sample a broadcast can pair each target with its own output by luck (output
+    (1, 1, 10), targets (1, 10)); the check, which does not depend on the batch size, rejects
+    the pair as a broadcast all the same.
+
+    ``loss_outcome`` decides ``ok`` by comparing Keras's loss with a NumPy loss that pairs
+    element i with element i, independently of the check. Categorical crossentropy over a
+    class axis of length 1 is left out: Keras squeezes that axis and takes the steps for the
+    classes, a degenerate output (every probability is 1) that the check does not model.
+    """
+    if name == "cce" and case[0][-1] == 1:
+        pytest.skip("categorical output with one class")
     out, target = (batch, *case[0]), (batch, *case[1])
-    outcome = targets.loss_outcome(keras.losses.MeanSquaredError(), out, target)
+    outcome = targets.loss_outcome(LOSSES[name], out, target)
     try:
-        targets.check_targets((None, *case[0]), np.zeros(target))
+        targets.check_targets((None, *case[0]), np.zeros(target), sparse=name == "scce")
         message = None
     except ValueError as err:
         message = str(err)
-    if outcome == targets.OK:
-        assert message is None
-    elif outcome == targets.SILENT:
-        assert message is not None and "would broadcast" in message
+    if batch == 1 and outcome == targets.OK:  # e.g. (1, 1, 10) against (1, 10): pairs by luck
+        assert message is None or "would broadcast" in message
     else:
-        assert message is not None and "would broadcast" not in message
+        assert (outcome == targets.OK) == (message is None), (outcome, message)
+    if outcome == targets.SILENT and name in ("mse", "mae"):
+        assert message is not None and "would broadcast" in message
+
+
+def test_categorical_over_one_class_takes_the_steps_for_classes() -> None:
+    cce = keras.losses.CategoricalCrossentropy()
+    assert targets.loss_outcome(cce, (4, 10, 1), (4, 10)) == targets.SILENT
+
+
+def test_reference_loss() -> None:
+    p = np.array([[0.2, 0.8], [0.6, 0.4]])
+    assert targets.reference_loss("MeanSquaredError", np.zeros(4), p) == pytest.approx(0.3)
+    assert targets.reference_loss("MeanSquaredError", np.zeros(2), p) is None
+    assert targets.reference_loss(
+        "SparseCategoricalCrossentropy", np.array([1, 0]), p
+    ) == pytest.approx(-np.log([0.8, 0.6]).mean())
+    with pytest.raises(ValueError, match="kind must be one of"):
+        targets.reference_loss("Huber", np.zeros(4), p)
 
 
 def test_broadcast_shape_follows_keras() -> None:
@@ -111,6 +197,10 @@ def test_loss_outcomes() -> None:
     assert targets.loss_outcome(keras.losses.MeanSquaredError(), (4, 10), (4,)) == (
         "InvalidArgumentError"
     )
+    assert targets.loss_outcome(scce, (4, 1), (4, 1, 1)) == "ok"
+    assert targets.loss_outcome(keras.losses.MeanSquaredError(), (5, 5), (5, 5, 5)) == "silent"
+    with pytest.raises(ValueError, match="loss must be one of"):
+        targets.loss_outcome(keras.losses.Huber(), (4, 1), (4, 1))
 
 
 @pytest.mark.parametrize("shape", [(), (4, None), (4, 0), (4, 2.0)])
