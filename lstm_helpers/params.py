@@ -215,11 +215,10 @@ def _explain_conv_lstm(
     kernel_size: Sequence[int], c: int, n: int, has_bias: bool
 ) -> tuple[int, str]:
     k = _size(tuple(kernel_size))
-    dims = "*".join(str(int(s)) for s in kernel_size)
     count = conv_lstm_param_count(c, n, kernel_size, use_bias=has_bias)
     if has_bias:
-        return count, f"4*(k*c*n+k*n*n+n) = 4*({k}*{c}*{n}+{k}*{n}*{n}+{n}), k={dims}"
-    return count, f"4*(k*c*n+k*n*n) = 4*({k}*{c}*{n}+{k}*{n}*{n}), k={dims}"
+        return count, f"4*(k*c*n+k*n*n+n) = 4*({k}*{c}*{n}+{k}*{n}*{n}+{n})"
+    return count, f"4*(k*c*n+k*n*n) = 4*({k}*{c}*{n}+{k}*{n}*{n})"
 
 
 def _shape_of(tensors: Any) -> str:

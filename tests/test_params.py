@@ -210,7 +210,7 @@ def test_layer_table_names_every_recurrent_formula() -> None:
     table = params.layer_table(model)
     rows = {r.name: r for r in table.rows}
     assert table.total == model.count_params()
-    assert rows["conv_lstm"].how == "4*(k*c*n+k*n*n+n) = 4*(9*1*4+9*4*4+4), k=3*3"
+    assert rows["conv_lstm"].how == "4*(k*c*n+k*n*n+n) = 4*(9*1*4+9*4*4+4)"
     assert rows["gru_before"].how == "3*(u*(f+u)+u) = 3*(5*(144+5)+5)"
     assert rows["gru_after"].how == "3*(u*(f+u)+2u) = 3*(5*(5+5)+2*5)"
     assert rows["bi"].how == "2 x (3*(5+3)+3)"
