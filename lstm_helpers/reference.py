@@ -2,7 +2,8 @@
 
 Weights use Keras's layout: ``kernel`` (features, 4*units), ``recurrent_kernel``
 (units, 4*units) and ``bias`` (4*units,), with the four gate blocks in the order
-input ``i``, forget ``f``, candidate ``g`` (Keras's docs call this block "c"), output ``o``.
+input ``i``, forget ``f``, candidate ``g`` (Keras's source calls this block ``c``: ``x_c`` in
+``keras/src/layers/rnn/lstm.py``), output ``o``.
 """
 
 from __future__ import annotations
