@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
 import json
 import re
@@ -65,15 +66,29 @@ def pins_of(lines: list[str]) -> dict[str, str]:
     return out
 
 
+def _imports(code: str) -> set[str]:
+    """Top-level module names a piece of code imports (IPython magics left out)."""
+    lines = [
+        ln[: len(ln) - len(ln.lstrip())] + "pass" if ln.lstrip().startswith(("%", "!")) else ln
+        for ln in code.splitlines()
+    ]
+    found = set()
+    for node in ast.walk(ast.parse("\n".join(lines))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
+
+
 def imported_modules() -> set[str]:
     """Top-level modules the notebooks and lstm_helpers import (outside the standard library)."""
-    pattern = re.compile(r"^\s*(?:import|from)\s+([A-Za-z_]\w*)", re.M)
     sources = [p.read_text() for p in (ROOT / "lstm_helpers").glob("*.py")]
     for notebook in setup_cell.notebooks():
         for cell in json.loads(notebook.read_text())["cells"]:
             if cell["cell_type"] == "code":
                 sources.append("".join(cell["source"]))
-    found = {m for text in sources for m in pattern.findall(text)}
+    found = {m for text in sources for m in _imports(text)}
     # lstm_helpers is the package itself; IPython comes with any Jupyter kernel
     return {m for m in found if m not in sys.stdlib_module_names} - {"lstm_helpers", "IPython"}
 
