@@ -335,6 +335,10 @@ def _chunk_model(steps_per_execution: int = 1) -> keras.Model:
 def test_reset_callback_refuses_steps_per_execution() -> None:
     model = _chunk_model(steps_per_execution=2)
     x = np.zeros((12, 3, 2), dtype="float32")
+    calls: list[int] = []
+    counter = keras.callbacks.LambdaCallback(on_predict_batch_end=lambda b, logs: calls.append(b))
+    model.predict(x, batch_size=2, verbose=0, callbacks=[counter])
+    assert len(calls) == 3  # six batches, the hook runs once per execution of two
     message = r"needs steps_per_execution=1 .*; got 2"
     with pytest.raises(ValueError, match=message):
         model.predict(x, batch_size=2, verbose=0, callbacks=[stateful.reset_callback(3)])
