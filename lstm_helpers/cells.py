@@ -25,7 +25,7 @@ import numpy as np
 from lstm_helpers._validate import check_shape, shape_str
 from lstm_helpers.reference import Activation, sigmoid
 
-#: The gate blocks of a GRU's weight matrices, in Keras's order: update, reset, candidate.
+#: The gate blocks of a GRU's weight matrices in Keras's order (update, reset, candidate).
 GRU_GATES: tuple[str, ...] = ("z", "r", "h")
 
 
