@@ -20,6 +20,8 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.path import Path
 
 from lstm_helpers._validate import check_positive, check_shape, shape_str
+from lstm_helpers.seeds import SeedRuns as SeedRuns  # moved; the old names still work
+from lstm_helpers.seeds import train_seeds as train_seeds
 
 Shape = tuple[int | None, ...]
 
@@ -393,115 +395,3 @@ def side_by_side(builders: dict[str, Callable[[], Any]], *, name: str = "side_by
         model.name = key
         outputs[key] = model(inputs)
     return keras.Model(inputs, outputs, name=name)
-
-
-@dataclass(frozen=True)
-class SeedRuns:
-    """One architecture trained once per seed: the compiled model and every run's results.
-
-    Attributes:
-        model: the compiled Keras model; it holds the first seed's trained weights unless
-            :meth:`use` picked another.
-        seeds: the seeds, in training order.
-        losses: the training loss of every epoch, one array per seed.
-        weights: the trained weights of every seed, as ``model.get_weights()`` returns them.
-    """
-
-    model: Any
-    seeds: tuple[int, ...]
-    losses: tuple[np.ndarray, ...]
-    weights: tuple[tuple[np.ndarray, ...], ...]
-
-    def use(self, seed: int) -> Any:
-        """Load the weights that training from ``seed`` reached, and return the model."""
-        if seed not in self.seeds:
-            raise ValueError(f"seed must be one of {list(self.seeds)}; got {seed!r}")
-        self.model.set_weights(list(self.weights[self.seeds.index(seed)]))
-        return self.model
-
-    def predictions(self, x: Any) -> dict[str, np.ndarray]:
-        """Every seed's prediction for ``x``: per output, an array ``(seeds, samples, ...)``.
-
-        The keys are the output names of a :func:`side_by_side` model, or ``"output"`` for a
-        model with one output. The model is called directly (``model(x)``), which needs no
-        prediction graph to be traced; afterwards it holds the first seed's weights again.
-        """
-        import keras
-
-        per_seed: list[dict[str, np.ndarray]] = []
-        for seed in self.seeds:
-            out = self.use(seed)(x)
-            named = out if isinstance(out, dict) else {"output": out}
-            per_seed.append({k: keras.ops.convert_to_numpy(v) for k, v in named.items()})
-        self.use(self.seeds[0])
-        return {key: np.stack([run[key] for run in per_seed]) for key in per_seed[0]}
-
-    def predict(self, x: Any) -> np.ndarray:
-        """Every seed's prediction for ``x`` from a one-output model: ``(seeds, samples, ...)``.
-
-        Raises:
-            ValueError: if the model has several outputs (use :meth:`predictions`).
-        """
-        found = self.predictions(x)
-        if list(found) != ["output"]:
-            raise ValueError(f"the model has outputs {list(found)}; use predictions(x)")
-        return found["output"]
-
-
-def train_seeds(
-    build: Callable[[], Any],
-    x: Any,
-    y: Any,
-    *,
-    seeds: Sequence[int],
-    epochs: int,
-    batch_size: int,
-    learning_rate: float = 0.02,
-    loss: str = "mse",
-) -> SeedRuns:
-    """Train the architecture ``build()`` returns once per seed, tracing its training step once.
-
-    ``build`` takes no argument and returns a new, uncompiled Keras model. For each seed the
-    run calls ``keras.utils.set_random_seed(seed)``, takes the initial weights of a fresh
-    ``build()``, resets Adam's state and calls ``fit``: each run starts and trains as a model
-    built from that seed alone would, whatever ran before it. Tracing a training step costs
-    about a second per LSTM layer, so reusing one compiled model keeps several seeds cheap.
-    The model is compiled with Adam(``learning_rate``), ``loss`` and one graph call per epoch
-    (``steps_per_execution``); shuffling follows the seed. ``y`` is a dict of targets for a
-    :func:`side_by_side` model.
-
-    Raises:
-        ValueError: if ``seeds`` is empty or repeats a seed, or ``epochs`` or ``batch_size``
-            is not a positive integer.
-    """
-    import keras
-
-    check_positive("epochs", epochs)
-    check_positive("batch_size", batch_size)
-    order = tuple(int(s) for s in seeds)
-    if not order or len(set(order)) != len(order):
-        raise ValueError(f"seeds must hold at least one seed, none twice; got {list(seeds)!r}")
-    samples = int(np.shape(x)[0])
-    keras.utils.set_random_seed(order[0])
-    model = build()
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss=loss,
-        steps_per_execution=max(1, -(-samples // batch_size)),
-    )
-    model.optimizer.build(model.trainable_variables)
-    fresh_optimizer = [np.array(v) for v in model.optimizer.variables]
-    losses: list[np.ndarray] = []
-    weights: list[tuple[np.ndarray, ...]] = []
-    for seed in order:
-        keras.utils.set_random_seed(seed)
-        if seed != order[0]:  # the first seed's weights are the model's own
-            model.set_weights(build().get_weights())
-            for variable, value in zip(model.optimizer.variables, fresh_optimizer, strict=True):
-                variable.assign(value)
-        history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
-        losses.append(np.asarray(history.history["loss"], dtype=float))
-        weights.append(tuple(np.array(w) for w in model.get_weights()))
-    runs = SeedRuns(model, order, tuple(losses), tuple(weights))
-    runs.use(order[0])
-    return runs

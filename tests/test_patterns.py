@@ -134,18 +134,6 @@ def _tiny_data() -> tuple[np.ndarray, np.ndarray]:
     return x, x.sum(axis=1)
 
 
-def test_train_seeds_each_run_is_independent_of_the_runs_before() -> None:
-    x, y = _tiny_data()
-    both = patterns.train_seeds(_tiny_lstm, x, y, seeds=(1, 2), epochs=2, batch_size=16)
-    swapped = patterns.train_seeds(_tiny_lstm, x, y, seeds=(2, 1), epochs=2, batch_size=16)
-    assert both.seeds == (1, 2) and len(both.losses) == 2 and both.losses[0].shape == (2,)
-    for run, other in ((0, 1), (1, 0)):  # first or second, a seed's run is the same
-        assert np.array_equal(both.losses[run], swapped.losses[other])
-        for a, b in zip(both.weights[run], swapped.weights[other], strict=True):
-            assert np.array_equal(a, b)
-    assert not np.array_equal(both.weights[0][0], both.weights[1][0])  # seeds differ
-
-
 def _tiny_dense() -> keras.Model:
     inputs = keras.Input(shape=(5, 1), name="x")
     flat = keras.layers.Flatten(name="flatten")(inputs)
@@ -183,35 +171,3 @@ def test_side_by_side_rejects() -> None:
     expected = r"same input shape; got a \(batch, 5, 1\), b \(batch, 4, 1\)"
     with pytest.raises(ValueError, match=expected):
         patterns.side_by_side({"a": _tiny_lstm, "b": other})
-
-
-def test_train_seeds_predict_stacks_seeds_and_restores_the_first() -> None:
-    x, y = _tiny_data()
-    runs = patterns.train_seeds(_tiny_lstm, x, y, seeds=(3, 4), epochs=1, batch_size=32)
-    stacked = runs.predict(x[:6])
-    assert list(runs.predictions(x[:6])) == ["output"]
-    assert stacked.shape == (2, 6, 1)
-    assert np.array_equal(keras.ops.convert_to_numpy(runs.model(x[:6])), stacked[0])
-    assert np.array_equal(keras.ops.convert_to_numpy(runs.use(4)(x[:6])), stacked[1])
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"seeds": ()}, r"at least one seed, none twice; got \[\]"),
-        ({"seeds": (1, 1)}, r"none twice; got \[1, 1\]"),
-        ({"seeds": (1,), "epochs": 0}, "epochs must be a positive integer; got 0"),
-    ],
-)
-def test_train_seeds_rejects(kwargs: dict[str, object], match: str) -> None:
-    x, y = _tiny_data()
-    args: dict[str, object] = {"epochs": 1, "batch_size": 8, **kwargs}
-    with pytest.raises(ValueError, match=match):
-        patterns.train_seeds(_tiny_lstm, x, y, **args)  # type: ignore[arg-type]
-
-
-def test_seed_runs_use_rejects_unknown_seed() -> None:
-    x, y = _tiny_data()
-    runs = patterns.train_seeds(_tiny_lstm, x, y, seeds=(1,), epochs=1, batch_size=32)
-    with pytest.raises(ValueError, match=r"seed must be one of \[1\]; got 7"):
-        runs.use(7)

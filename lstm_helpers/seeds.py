@@ -1,0 +1,244 @@
+"""Several seeds and several models, trained cheaply enough to show the spread.
+
+One training run is an anecdote: another initialisation can move a score by more than the
+difference between two models. Tracing a Keras training step costs about a second per
+recurrent layer, more than a short training of a small model, so the book never retraces
+for a new seed.
+
+:func:`side_by_side` builds one copy of each model per seed and joins them into a single
+model with one output per copy, so that one ``fit`` (one loop over the data, one traced
+training step) trains them all on the same batches, and compares them paired;
+:func:`copy_predictions` splits the joined model's predictions by model, one row per seed.
+Why the copies do not disturb each other: the joined model's loss is the sum of the copies'
+losses, and no weight is shared, so the gradient of each copy's weights is the gradient of its
+own loss. An optimizer that updates each weight from that weight's own gradient (SGD, Adam,
+RMSprop) then moves every copy exactly as it would move it alone. (Clipping by the global norm
+of all gradients would couple them.) What the copies share is the order of the batches.
+
+:func:`train_seeds` trains one architecture once per seed, one after the other, on one traced
+training step: for models that cannot be joined (several inputs or outputs, stateful layers)
+or when each seed must also shuffle the batches its own way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lstm_helpers._validate import check_positive, shape_str
+
+
+def _check_seeds(seeds: Sequence[int]) -> list[int]:
+    values = list(seeds)
+    if not values:
+        raise ValueError("seeds must hold at least one seed; got none")
+    for s in values:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
+            raise ValueError(f"each seed must be an integer of at least 0; got {s!r}")
+    if len(set(values)) != len(values):
+        raise ValueError(f"seeds must differ from each other; got {values}")
+    return [int(s) for s in values]
+
+
+def copy_name(name: str, seed: int) -> str:
+    """The name :func:`side_by_side` gives the copy of ``name`` initialised from ``seed``."""
+    return f"{name}_seed{seed}"
+
+
+def side_by_side(
+    builds: Mapping[str, Callable[[], Any]], seeds: Sequence[int], *, name: str = "side_by_side"
+) -> Any:
+    """One copy of each model per seed, joined into one model with an output per copy.
+
+    ``builds`` maps a name to a function returning a new, built Keras model with one input
+    and one output; every model must take the same input shape. Each function is called
+    once per seed right after ``keras.utils.set_random_seed(seed)``, so each copy starts
+    from the weights it would have alone with that seed. The copies are nested models named
+    :func:`copy_name` (``"lstm_seed0"``, ...), reachable with ``get_layer``; the outputs come
+    in the order of ``builds``, then of ``seeds``.
+
+    Compile the joined model with one loss (Keras applies it to every output and adds the
+    results) and fit it on the targets repeated once per output
+    (``[y] * len(model.outputs)``); :func:`copy_predictions` splits its predictions.
+
+    Raises:
+        ValueError: if ``builds`` or ``seeds`` is empty, a seed is repeated or negative, a
+            model has more than one input or output, or the input shapes differ.
+    """
+    import keras
+
+    values = _check_seeds(seeds)
+    if not builds:
+        raise ValueError("builds must map at least one name to a model builder; got none")
+    for key in builds:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", key):
+            raise ValueError(
+                f"each name must be letters, digits, '_', '.' or '-' (a Keras layer name); "
+                f"got {key!r}"
+            )
+    copies = []
+    for key, build in builds.items():
+        for seed in values:
+            keras.utils.set_random_seed(seed)
+            model = build()
+            if len(model.inputs) != 1 or len(model.outputs) != 1:
+                raise ValueError(
+                    f"builds[{key!r}]() must return a model with 1 input and 1 output; got "
+                    f"{len(model.inputs)} inputs and {len(model.outputs)} outputs"
+                )
+            model.name = copy_name(key, seed)
+            copies.append(model)
+    shapes = {tuple(m.inputs[0].shape[1:]) for m in copies}
+    if len(shapes) != 1:
+        listed = ", ".join(shape_str(("batch", *s)) for s in sorted(shapes, key=str))
+        raise ValueError(f"every model must take the same input shape; got {listed}")
+    inputs = keras.Input(shape=shapes.pop(), name=f"{name}_input")
+    return keras.Model(inputs, [m(inputs) for m in copies], name=name)
+
+
+def copy_predictions(model: Any, x: Any, *, batch_size: int = 512) -> dict[str, np.ndarray]:
+    """The predictions of a :func:`side_by_side` model: one array per name, one row per seed.
+
+    Calls the model directly (``model(x, training=False)``, ``batch_size`` samples at a
+    time), which for a few hundred samples is quicker than ``predict``: nothing is traced.
+    Returns ``{name: array of shape (seeds, samples, ...)}``, names in the order of the
+    ``builds`` the model was made from.
+
+    Raises:
+        ValueError: if ``model`` was not made by :func:`side_by_side`.
+    """
+    import keras
+
+    check_positive("batch_size", batch_size)
+    copies = [layer.name for layer in model.layers if isinstance(layer, keras.Model)]
+    if not copies or len(model.outputs) != len(copies) or any("_seed" not in c for c in copies):
+        raise ValueError(
+            f"model must be made by side_by_side (one nested model per output, named "
+            f"'<name>_seed<seed>'); got {len(model.outputs)} outputs and nested models {copies}"
+        )
+    data = np.asarray(x)
+    chunks = []
+    for i in range(0, len(data), batch_size):
+        out = model(data[i : i + batch_size], training=False)
+        chunks.append([np.asarray(o) for o in (out if isinstance(out, (list, tuple)) else [out])])
+    parts = [np.concatenate(outs) for outs in zip(*chunks, strict=True)]
+    result: dict[str, list[np.ndarray]] = {}
+    for copy, part in zip(copies, parts, strict=True):
+        result.setdefault(copy.rsplit("_seed", 1)[0], []).append(part)
+    return {key: np.stack(rows) for key, rows in result.items()}
+
+
+@dataclass(frozen=True)
+class SeedRuns:
+    """One architecture trained once per seed: the compiled model and every run's results.
+
+    Attributes:
+        model: the compiled Keras model; it holds the first seed's trained weights unless
+            :meth:`use` picked another.
+        seeds: the seeds, in training order.
+        losses: the training loss of every epoch, one array per seed.
+        weights: the trained weights of every seed, as ``model.get_weights()`` returns them.
+    """
+
+    model: Any
+    seeds: tuple[int, ...]
+    losses: tuple[np.ndarray, ...]
+    weights: tuple[tuple[np.ndarray, ...], ...]
+
+    def use(self, seed: int) -> Any:
+        """Load the weights that training from ``seed`` reached, and return the model."""
+        if seed not in self.seeds:
+            raise ValueError(f"seed must be one of {list(self.seeds)}; got {seed!r}")
+        self.model.set_weights(list(self.weights[self.seeds.index(seed)]))
+        return self.model
+
+    def predictions(self, x: Any) -> dict[str, np.ndarray]:
+        """Every seed's prediction for ``x``: per output, an array ``(seeds, samples, ...)``.
+
+        The keys are those of a model whose outputs are a dict, or ``"output"`` for a
+        model with one output. The model is called directly (``model(x)``), which needs no
+        prediction graph to be traced; afterwards it holds the first seed's weights again.
+        """
+        import keras
+
+        per_seed: list[dict[str, np.ndarray]] = []
+        for seed in self.seeds:
+            out = self.use(seed)(x)
+            named = out if isinstance(out, dict) else {"output": out}
+            per_seed.append({k: keras.ops.convert_to_numpy(v) for k, v in named.items()})
+        self.use(self.seeds[0])
+        return {key: np.stack([run[key] for run in per_seed]) for key in per_seed[0]}
+
+    def predict(self, x: Any) -> np.ndarray:
+        """Every seed's prediction for ``x`` from a one-output model: ``(seeds, samples, ...)``.
+
+        Raises:
+            ValueError: if the model has several outputs (use :meth:`predictions`).
+        """
+        found = self.predictions(x)
+        if list(found) != ["output"]:
+            raise ValueError(f"the model has outputs {list(found)}; use predictions(x)")
+        return found["output"]
+
+
+def train_seeds(
+    build: Callable[[], Any],
+    x: Any,
+    y: Any,
+    *,
+    seeds: Sequence[int],
+    epochs: int,
+    batch_size: int,
+    learning_rate: float = 0.02,
+    loss: str = "mse",
+) -> SeedRuns:
+    """Train the architecture ``build()`` returns once per seed, tracing its training step once.
+
+    ``build`` takes no argument and returns a new, uncompiled Keras model. For each seed the
+    run calls ``keras.utils.set_random_seed(seed)``, takes the initial weights of a fresh
+    ``build()``, resets Adam's state and calls ``fit``: each run starts and trains as a model
+    built from that seed alone would, whatever ran before it. Tracing a training step costs
+    about a second per LSTM layer, so reusing one compiled model keeps several seeds cheap.
+    The model is compiled with Adam(``learning_rate``), ``loss`` and one graph call per epoch
+    (``steps_per_execution``); shuffling follows the seed. ``y`` is a dict of targets for a
+    model whose outputs are a dict.
+
+    Raises:
+        ValueError: if ``seeds`` is empty or repeats a seed, or ``epochs`` or ``batch_size``
+            is not a positive integer.
+    """
+    import keras
+
+    check_positive("epochs", epochs)
+    check_positive("batch_size", batch_size)
+    order = tuple(int(s) for s in seeds)
+    if not order or len(set(order)) != len(order):
+        raise ValueError(f"seeds must hold at least one seed, none twice; got {list(seeds)!r}")
+    samples = int(np.shape(x)[0])
+    keras.utils.set_random_seed(order[0])
+    model = build()
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=loss,
+        steps_per_execution=max(1, -(-samples // batch_size)),
+    )
+    model.optimizer.build(model.trainable_variables)
+    fresh_optimizer = [np.array(v) for v in model.optimizer.variables]
+    losses: list[np.ndarray] = []
+    weights: list[tuple[np.ndarray, ...]] = []
+    for seed in order:
+        keras.utils.set_random_seed(seed)
+        if seed != order[0]:  # the first seed's weights are the model's own
+            model.set_weights(build().get_weights())
+            for variable, value in zip(model.optimizer.variables, fresh_optimizer, strict=True):
+                variable.assign(value)
+        history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
+        losses.append(np.asarray(history.history["loss"], dtype=float))
+        weights.append(tuple(np.array(w) for w in model.get_weights()))
+    runs = SeedRuns(model, order, tuple(losses), tuple(weights))
+    runs.use(order[0])
+    return runs

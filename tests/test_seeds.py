@@ -1,0 +1,165 @@
+"""Several models and seeds trained side by side in one fit, or one seed after another."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from lstm_helpers import seeds
+
+
+def small() -> keras.Model:
+    inputs = keras.Input(shape=(4, 2), name="x")
+    h = keras.layers.Flatten(name="flat")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(3, name="out")(h))
+
+
+def recurrent() -> keras.Model:
+    inputs = keras.Input(shape=(4, 2), name="x")
+    h = keras.layers.LSTM(3, name="lstm")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(1, name="out")(h))
+
+
+def data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 4, 2)).astype("float32")
+    return x, x.sum(axis=(1, 2))[:, None].astype("float32")
+
+
+def test_copies_start_from_their_seeds_weights() -> None:
+    joined = seeds.side_by_side({"small": small}, [3, 5])
+    for seed in (3, 5):
+        keras.utils.set_random_seed(seed)
+        alone = small()
+        copy = joined.get_layer(seeds.copy_name("small", seed))
+        for a, b in zip(alone.get_weights(), copy.get_weights(), strict=True):
+            np.testing.assert_array_equal(a, b)
+    names = [layer.name for layer in joined.layers[1:]]
+    assert names == ["small_seed3", "small_seed5"]
+
+
+def test_side_by_side_trains_each_copy_as_alone() -> None:
+    x, y = data()
+    joined = seeds.side_by_side({"lstm": recurrent, "small": small}, [0, 1])
+    joined.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+    joined.fit(
+        x, [y] * 2 + [np.repeat(y, 3, axis=1)] * 2, epochs=2, batch_size=8, shuffle=False, verbose=0
+    )
+    keras.utils.set_random_seed(1)
+    alone = recurrent()
+    alone.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+    alone.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    copy = joined.get_layer(seeds.copy_name("lstm", 1))
+    for a, b in zip(alone.get_weights(), copy.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_copy_predictions_splits_by_name_and_seed() -> None:
+    x, _ = data()
+    joined = seeds.side_by_side({"small": small, "lstm": recurrent}, [0, 1, 2])
+    out = seeds.copy_predictions(joined, x, batch_size=5)
+    assert list(out) == ["small", "lstm"]
+    assert out["small"].shape == (3, 16, 3) and out["lstm"].shape == (3, 16, 1)
+    own = np.asarray(joined.get_layer(seeds.copy_name("lstm", 2))(x))
+    np.testing.assert_allclose(out["lstm"][2], own, atol=1e-6)
+    single = seeds.side_by_side({"small": small}, [4])
+    assert seeds.copy_predictions(single, x)["small"].shape == (1, 16, 3)
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ([], "at least one seed"),
+        ([1, 1], r"differ from each other; got \[1, 1\]"),
+        ([-1], "at least 0; got -1"),
+        ([True], "at least 0; got True"),
+    ],
+)
+def test_bad_seeds(given: list[int], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        seeds.side_by_side({"small": small}, given)
+
+
+def test_bad_builds() -> None:
+    with pytest.raises(ValueError, match="at least one name"):
+        seeds.side_by_side({}, [0])
+    with pytest.raises(ValueError, match="a Keras layer name\\); got 'no mask'"):
+        seeds.side_by_side({"no mask": small}, [0])
+
+    def two_outputs() -> keras.Model:
+        inputs = keras.Input(shape=(4, 2))
+        return keras.Model(inputs, [inputs, inputs])
+
+    with pytest.raises(ValueError, match="1 input and 1 output; got 1 inputs and 2 outputs"):
+        seeds.side_by_side({"two": two_outputs}, [0])
+
+    def other_shape() -> keras.Model:
+        inputs = keras.Input(shape=(5, 2))
+        return keras.Model(inputs, keras.layers.Flatten()(inputs))
+
+    with pytest.raises(ValueError, match=r"same input shape; got \(batch, 4, 2\), \(batch, 5, 2\)"):
+        seeds.side_by_side({"small": small, "other": other_shape}, [0])
+
+
+def test_copy_predictions_needs_a_joined_model() -> None:
+    x, _ = data()
+    with pytest.raises(ValueError, match="made by side_by_side"):
+        seeds.copy_predictions(small(), x)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        seeds.copy_predictions(seeds.side_by_side({"small": small}, [0]), x, batch_size=0)
+
+
+def _tiny_lstm() -> keras.Model:
+    inputs = keras.Input(shape=(5, 1), name="x")
+    hidden = keras.layers.LSTM(3, name="lstm")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(1, name="dense")(hidden))
+
+
+def _tiny_data() -> tuple[np.ndarray, np.ndarray]:
+    x = np.random.default_rng(0).normal(size=(32, 5, 1)).astype("float32")
+    return x, x.sum(axis=1)
+
+
+def test_train_seeds_each_run_is_independent_of_the_runs_before() -> None:
+    x, y = _tiny_data()
+    both = seeds.train_seeds(_tiny_lstm, x, y, seeds=(1, 2), epochs=2, batch_size=16)
+    swapped = seeds.train_seeds(_tiny_lstm, x, y, seeds=(2, 1), epochs=2, batch_size=16)
+    assert both.seeds == (1, 2) and len(both.losses) == 2 and both.losses[0].shape == (2,)
+    for run, other in ((0, 1), (1, 0)):  # first or second, a seed's run is the same
+        assert np.array_equal(both.losses[run], swapped.losses[other])
+        for a, b in zip(both.weights[run], swapped.weights[other], strict=True):
+            assert np.array_equal(a, b)
+    assert not np.array_equal(both.weights[0][0], both.weights[1][0])  # seeds differ
+
+
+def test_train_seeds_predict_stacks_seeds_and_restores_the_first() -> None:
+    x, y = _tiny_data()
+    runs = seeds.train_seeds(_tiny_lstm, x, y, seeds=(3, 4), epochs=1, batch_size=32)
+    stacked = runs.predict(x[:6])
+    assert list(runs.predictions(x[:6])) == ["output"]
+    assert stacked.shape == (2, 6, 1)
+    assert np.array_equal(keras.ops.convert_to_numpy(runs.model(x[:6])), stacked[0])
+    assert np.array_equal(keras.ops.convert_to_numpy(runs.use(4)(x[:6])), stacked[1])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"seeds": ()}, r"at least one seed, none twice; got \[\]"),
+        ({"seeds": (1, 1)}, r"none twice; got \[1, 1\]"),
+        ({"seeds": (1,), "epochs": 0}, "epochs must be a positive integer; got 0"),
+    ],
+)
+def test_train_seeds_rejects(kwargs: dict[str, object], match: str) -> None:
+    x, y = _tiny_data()
+    args: dict[str, object] = {"epochs": 1, "batch_size": 8, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        seeds.train_seeds(_tiny_lstm, x, y, **args)  # type: ignore[arg-type]
+
+
+def test_seed_runs_use_rejects_unknown_seed() -> None:
+    x, y = _tiny_data()
+    runs = seeds.train_seeds(_tiny_lstm, x, y, seeds=(1,), epochs=1, batch_size=32)
+    with pytest.raises(ValueError, match=r"seed must be one of \[1\]; got 7"):
+        runs.use(7)
