@@ -25,31 +25,85 @@ FIGURE_DEFAULTS: dict[str, object] = {
 
 
 def setup(seed: int = 0, *, show_versions: bool = True) -> None:
-    """Prepare a notebook: quiet logs, seeds, op determinism, print options, figures.
+    """Prepare a notebook: quiet logs, seeds, determinism, print options, figures.
+
+    Works on the backend Keras runs on (``KERAS_BACKEND``) and imports no other: on
+    TensorFlow it also turns on op determinism and one thread per op; on JAX it imports
+    neither TensorFlow (``keras.utils.set_random_seed`` would, when it is installed, to
+    seed ``tf.data``) nor anything JAX-specific (XLA's one-thread flag is set by
+    ``import lstm_helpers``, before JAX loads; XLA on the CPU is deterministic).
 
     Args:
-        seed: seeds Python's, NumPy's and TensorFlow's generators
-            (``keras.utils.set_random_seed``).
-        show_versions: print the Keras, TensorFlow and NumPy versions in use.
+        seed: seeds Python's, NumPy's and Keras's generators (and TensorFlow's, on
+            TensorFlow: ``keras.utils.set_random_seed``).
+        show_versions: print the Keras, backend and NumPy versions in use.
     """
     for name, value in _quiet_env().items():
         os.environ.setdefault(name, value)
     import keras
     import matplotlib
-    import tensorflow as tf
 
-    tf.get_logger().setLevel(logging.ERROR)
     logging.getLogger("absl").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
-    _fix_threads(tf)
-    tf.config.experimental.enable_op_determinism()
-    keras.utils.set_random_seed(seed)
+    name = keras.backend.backend()
+    if name == "tensorflow":
+        import tensorflow as tf
+
+        tf.get_logger().setLevel(logging.ERROR)
+        _fix_threads(tf)
+        tf.config.experimental.enable_op_determinism()
+        keras.utils.set_random_seed(seed)
+    else:
+        _seed_keras(seed)
     keras.config.disable_interactive_logging()  # no progress bars with timings
     np.set_printoptions(**PRINT_OPTIONS)  # type: ignore[arg-type]
     matplotlib.rcParams.update(FIGURE_DEFAULTS)  # type: ignore[arg-type]
     _configure_ipython()
     if show_versions:
-        print(f"Keras {keras.__version__} on TensorFlow {tf.__version__}, NumPy {np.__version__}")
+        print(f"Keras {keras.__version__} on {backend_version()}, NumPy {np.__version__}")
+
+
+def backend_version() -> str:
+    """The backend Keras runs on and its version, e.g. ``"TensorFlow 2.21.0"``, ``"JAX 0.10.2"``."""
+    import importlib
+
+    import keras
+
+    name = keras.backend.backend()
+    module, label = _BACKENDS.get(name, (name, name))
+    return f"{label} {importlib.import_module(module).__version__}"
+
+
+#: Keras's backend names, the module each imports and the name a reader knows it by.
+_BACKENDS: dict[str, tuple[str, str]] = {
+    "tensorflow": ("tensorflow", "TensorFlow"),
+    "jax": ("jax", "JAX"),
+    "torch": ("torch", "PyTorch"),
+    "numpy": ("numpy", "NumPy"),
+}
+
+
+def _seed_keras(seed: int) -> None:
+    """``keras.utils.set_random_seed`` without its TensorFlow step, for the other backends.
+
+    It does what that function does for Python, NumPy, Keras's global seed generator and
+    PyTorch, and leaves out ``tf.random.set_seed``, which would import TensorFlow when it is
+    installed (Keras seeds it for ``tf.data`` pipelines, which a JAX notebook does not use).
+    """
+    import importlib
+    import random
+
+    import keras
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
+    from keras.src.utils import rng_utils
+
+    global_state.set_global_attribute(rng_utils.GLOBAL_RANDOM_SEED, seed)
+    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - the global generator keras.utils seeds too
+    if keras.backend.backend() == "torch":  # pragma: no cover - torch is not in the test run
+        importlib.import_module("torch").manual_seed(seed)
 
 
 def _quiet_env() -> dict[str, str]:
