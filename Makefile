@@ -2,6 +2,9 @@
 #   make book     create .venv if needed, build the HTML book (stored outputs, no execution)
 #   make test     create .venv if needed, then every check: lint, types, book build with
 #                 warnings as errors, unit tests, nbval over every notebook, browser test
+#                 (all on TensorFlow), then the unit tests and every notebook on JAX
+#   make jax      every notebook run on JAX: each cell runs, each assertion holds (NB= as below)
+#   make unit-jax the unit tests on JAX
 #   make outputs  re-execute every notebook in place, in the same environment nbval uses
 #                 (NB=chapters/stateful for one chapter's notebooks only)
 #   make nbval    nbval alone (NB= as above)
@@ -36,7 +39,7 @@ export BOOK_HTML := $(abspath $(OUT))/_build/html
 export CHROMIUM ?= /usr/bin/chromium
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: book test outputs lab lint unit nbval nbval-floor browser browser-deps clean
+.PHONY: book test outputs lab lint unit nbval nbval-floor browser browser-deps clean jax unit-jax
 .DEFAULT_GOAL := book
 
 $(STAMP): requirements.txt pyproject.toml
@@ -82,8 +85,22 @@ lint: $(STAMP)
 	$(BIN)/ruff check lstm_helpers tests tools chapters
 	$(BIN)/mypy
 
+# Tests about the built book and the install, not about a backend: they run on TensorFlow only.
+BOOK_TESTS := test_browser test_search test_fresh_install test_setup_cell
+
 test: lint book browser-deps
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env tests chapters
+	$(MAKE) --no-print-directory unit-jax jax NB=chapters
+
+# The unit tests on JAX; tests marked tensorflow_only are skipped there (tests/conftest.py).
+unit-jax: $(STAMP)
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests \
+	  $(foreach t,$(BOOK_TESTS),--ignore tests/$(t).py)
+
+# Every notebook on JAX in a fresh kernel, nothing written back, no output compared; cells
+# tagged tensorflow-only are skipped (tools/run_backend.py). Prints the pass's wall time.
+jax: $(STAMP)
+	$(BIN)/python tools/run_backend.py --backend jax --jobs $(JOBS) $(NB)
 
 outputs: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py --jobs $(JOBS) $(NB)

@@ -1,0 +1,195 @@
+"""Run every notebook on another Keras backend: each cell must run, each assertion hold.
+
+    python tools/run_backend.py --backend jax --jobs 2 [notebooks or folders]
+
+Each notebook runs top to bottom in a fresh kernel with ``KERAS_BACKEND`` set to the backend
+(default ``jax``). Nothing is written back and no output is compared with the stored one:
+random initialisation and float details differ between backends, so the stored outputs are
+TensorFlow's and nbval checks them there. What this checks is that the code runs and that
+every assertion holds (a failing ``assert`` is an error like any other).
+
+- A cell tagged ``tensorflow-only`` is skipped (it uses a TensorFlow feature and starts with
+  the comment ``# TensorFlow only: <why>``; ``tests/test_backend_marks.py`` checks the pair).
+- A cell tagged ``nbval-skip`` is skipped, as nbval skips it.
+- A cell tagged ``raises-exception`` may raise, as under nbval. Because there is no output
+  comparison here, it must raise the exception the notebook shows (the ``ename`` of its
+  stored error): a cell that raises nothing, or another exception, on this backend fails.
+
+Any other exception fails the notebook: the runner prints the notebook, the cell's index and
+first line and the error, then goes on with the next notebook (``--keep-going`` also goes on
+with the notebook's next cells, to list every failing cell). It prints each notebook's wall
+and kernel CPU seconds, the pass's wall time, and exits 1 if any notebook failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The tag of a cell that runs on TensorFlow only, and the comment that must open it.
+TF_ONLY_TAG = "tensorflow-only"
+TF_ONLY_COMMENT = "# TensorFlow only: "
+SKIP_TAGS = frozenset({TF_ONLY_TAG, "nbval-skip"})
+
+
+@dataclass
+class Failure:
+    """One cell that did not do on this backend what the notebook shows."""
+
+    cell: int
+    first_line: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"cell {self.cell} `{self.first_line}`: {self.error}"
+
+
+@dataclass
+class Outcome:
+    """What one notebook did: its time, the cells run and skipped, and its failures."""
+
+    path: Path
+    wall: float = 0.0
+    cpu: float = 0.0
+    ran: int = 0
+    skipped: list[int] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes: the kernels."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _tags(cell: nbformat.NotebookNode) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def _first_line(cell: nbformat.NotebookNode) -> str:
+    lines = [ln for ln in cell.source.splitlines() if ln.strip()]
+    line = lines[0].strip() if lines else ""
+    return line if len(line) <= 70 else line[:67] + "..."
+
+
+def _errors(outputs: list[nbformat.NotebookNode]) -> list[str]:
+    return [o.ename for o in outputs if o.get("output_type") == "error"]
+
+
+def _last_line(text: str) -> str:
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    return lines[-1] if lines else text
+
+
+def run_notebook(path: Path, keep_going: bool = False) -> Outcome:
+    """Execute one notebook in a fresh kernel (the backend is in the environment)."""
+    nb = nbformat.read(path, as_version=4)
+    outcome = Outcome(path)
+    cpu = children_cpu()
+    start = time.perf_counter()
+    client = NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            tags = _tags(cell)
+            if tags & SKIP_TAGS:
+                outcome.skipped.append(index)
+                continue
+            expected = _errors(cell.get("outputs", []))
+            try:
+                client.execute_cell(cell, index)
+            except CellExecutionError as error:
+                message = f"{error.ename}: {_last_line(str(error.evalue))}"
+                outcome.failures.append(Failure(index, _first_line(cell), message))
+            else:
+                outcome.ran += 1
+                if "raises-exception" in tags:
+                    got = _errors(cell.outputs)
+                    if not got:
+                        message = f"raised nothing; the notebook shows {', '.join(expected)}"
+                        outcome.failures.append(Failure(index, _first_line(cell), message))
+                    elif expected and got != expected:
+                        message = f"raised {got[0]}; the notebook shows {expected[0]}"
+                        outcome.failures.append(Failure(index, _first_line(cell), message))
+            if outcome.failures and not keep_going:
+                break
+    outcome.wall = time.perf_counter() - start
+    outcome.cpu = children_cpu() - cpu
+    return outcome
+
+
+def notebooks(given: list[Path]) -> list[Path]:
+    """The notebooks named, or found under the folders named (default: chapters/)."""
+    found = {
+        nb.resolve()
+        for g in given or [ROOT / "chapters"]
+        for nb in ([g] if g.suffix == ".ipynb" else g.rglob("*.ipynb"))
+        if ".ipynb_checkpoints" not in nb.parts
+    }
+    # The longest first (file size stands for it), so that parallel jobs end together.
+    return sorted(found, key=lambda p: (-p.stat().st_size, p))
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks or folders")
+    parser.add_argument("--backend", default="jax", help="the Keras backend (default: jax)")
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once")
+    parser.add_argument(
+        "--keep-going", action="store_true", help="after a failing cell, run the next ones"
+    )
+    args = parser.parse_args(argv)
+    paths = notebooks(args.notebooks)
+    os.environ["KERAS_BACKEND"] = args.backend  # the kernels inherit it
+    start = time.perf_counter()
+    failed: list[Outcome] = []
+    print(f"{len(paths)} notebooks on KERAS_BACKEND={args.backend}, {args.jobs} at a time")
+    print("  wall    cpu  cells  skipped  notebook")
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(run_notebook, p, args.keep_going) for p in paths]
+        for future in as_completed(futures):
+            out = future.result()
+            mark = "" if not out.failures else "  FAILED"
+            print(
+                f"{out.wall:6.1f} {out.cpu:6.1f} {out.ran:6d} {len(out.skipped):8d}  "
+                f"{_name(out.path)}{mark}",
+                flush=True,
+            )
+            for failure in out.failures:
+                print(f"      {failure}", flush=True)
+            if out.failures:
+                failed.append(out)
+    wall = time.perf_counter() - start
+    print(f"{args.backend} pass: {wall:.0f} s wall for {len(paths)} notebooks ({args.jobs} jobs)")
+    for out in sorted(failed, key=lambda o: o.path):
+        print(f"FAILED {_name(out.path)}: {out.failures[0]}")
+    print(f"{args.backend}: {len(paths) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
