@@ -6,6 +6,11 @@ lack: the share of computed steps that is padding, simple batchings to compare, 
 boundaries from a length distribution, a layer-by-layer report of the mask, pictures, and
 two questions put to Keras's own TensorFlow code about the GPU (cuDNN) path: would a layer
 take the fused kernel there, and is a mask right-padded as that kernel requires.
+
+Backends: everything works with NumPy and ``keras`` on any Keras backend, except three
+functions about TensorFlow features, which import TensorFlow when called (whatever the
+backend): :func:`sequence_dataset` (a ``tf.data`` pipeline, which Keras on JAX also takes in
+``fit``), and :func:`cudnn_path` and :func:`right_padded` (Keras's TensorFlow RNN code).
 """
 
 from __future__ import annotations
@@ -110,7 +115,13 @@ def quantile_boundaries(lengths: Sequence[int] | np.ndarray, buckets: int) -> li
 
 
 def sequence_dataset(sequences: Sequence[np.ndarray], targets: np.ndarray) -> Any:
-    """A ``tf.data.Dataset`` of (sequence, target) pairs, each sequence (timesteps, features)."""
+    """A ``tf.data.Dataset`` of (sequence, target) pairs, each sequence (timesteps, features).
+
+    Imports TensorFlow when called, on any Keras backend (``tf.data`` is TensorFlow's; Keras
+    on JAX takes the dataset in ``fit`` too). Inside the pipeline's functions use TensorFlow
+    ops (``tf.shape(x)[0]``): ``keras.ops`` follows the Keras backend, and on JAX it cannot
+    read a ``tf.data`` tensor.
+    """
     import tensorflow as tf
 
     if len(sequences) != len(targets):
@@ -138,7 +149,10 @@ def sequence_dataset(sequences: Sequence[np.ndarray], targets: np.ndarray) -> An
 
 
 def _keras_tf_rnn() -> Any:
-    """Keras's TensorFlow RNN backend module (``keras/src/backend/tensorflow/rnn.py``)."""
+    """Keras's TensorFlow RNN backend module (``keras/src/backend/tensorflow/rnn.py``).
+
+    Importing it imports TensorFlow, whatever the Keras backend.
+    """
     import importlib
 
     return importlib.import_module("keras.src.backend.tensorflow.rnn")
@@ -150,7 +164,9 @@ def cudnn_path(layer: Any) -> bool:
     Asks Keras's own ``cudnn_ok`` (TensorFlow backend) about the layer's arguments, as it
     would answer with a GPU present (on a machine without one it always says no), and adds
     the two conditions of the layer's ``inner_loop``: ``use_cudnn`` is not ``False``, and
-    there is no ``recurrent_dropout``. It does not look for a GPU.
+    there is no ``recurrent_dropout``. It does not look for a GPU. It answers for the
+    TensorFlow backend, and imports TensorFlow when called, whatever the backend (on JAX the
+    rule differs: no mask at all, see the page on backends).
 
     Raises:
         ValueError: if ``layer`` is neither a ``keras.layers.LSTM`` nor a ``keras.layers.GRU``.
@@ -181,7 +197,8 @@ def right_padded(mask: np.ndarray) -> bool:
 
     Calls ``_is_sequence_right_padded`` of Keras's TensorFlow backend on a
     ``(batch, timesteps)`` boolean mask. A post-padded batch passes, a pre-padded one
-    (with a row shorter than the batch) fails.
+    (with a row shorter than the batch) fails. Imports TensorFlow when called, whatever the
+    Keras backend.
     """
     m = np.asarray(mask)
     check_shape("mask", m, ("batch", "timesteps"))

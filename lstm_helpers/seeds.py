@@ -185,6 +185,22 @@ class SeedRuns:
         return found["output"]
 
 
+def _draw_as_a_first_fit(samples: int) -> None:
+    """Draw the shuffle that a model's first ``fit`` draws on JAX before its first epoch.
+
+    On the JAX (and NumPy) backend ``fit`` shuffles arrays with NumPy's global generator, and
+    the first ``fit`` after ``compile`` takes one batch from a shuffled pass to build the loss
+    (``Trainer._symbolic_build``): one permutation more than any later ``fit`` draws. A
+    later run draws it here, so that it shuffles as a fresh model's first ``fit`` from the
+    same seed does. On TensorFlow the shuffle is a ``tf.data`` operation with its own seed and
+    nothing is drawn.
+    """
+    import keras
+
+    if keras.backend.backend() in ("jax", "numpy"):
+        np.random.permutation(samples)  # noqa: NPY002 - the generator fit uses
+
+
 def train_seeds(
     build: Callable[[], Any],
     x: Any,
@@ -236,6 +252,7 @@ def train_seeds(
             model.set_weights(build().get_weights())
             for variable, value in zip(model.optimizer.variables, fresh_optimizer, strict=True):
                 variable.assign(value)
+            _draw_as_a_first_fit(samples)
         history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
         losses.append(np.asarray(history.history["loss"], dtype=float))
         weights.append(tuple(np.array(w) for w in model.get_weights()))

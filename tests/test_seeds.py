@@ -133,6 +133,20 @@ def test_train_seeds_each_run_is_independent_of_the_runs_before() -> None:
     assert not np.array_equal(both.weights[0][0], both.weights[1][0])  # seeds differ
 
 
+def test_train_seeds_run_equals_a_fresh_model_trained_alone() -> None:
+    """The second seed's run is the first fit of a model built and compiled from that seed."""
+    x, y = _tiny_data()
+    runs = seeds.train_seeds(_tiny_lstm, x, y, seeds=(1, 2), epochs=2, batch_size=16)
+    keras.utils.set_random_seed(2)
+    alone = _tiny_lstm()
+    alone.compile(optimizer=keras.optimizers.Adam(0.02), loss="mse", steps_per_execution=2)
+    keras.utils.set_random_seed(2)
+    history = alone.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    np.testing.assert_allclose(runs.losses[1], history.history["loss"], rtol=1e-6)
+    for a, b in zip(runs.weights[1], alone.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
 def test_train_seeds_predict_stacks_seeds_and_restores_the_first() -> None:
     x, y = _tiny_data()
     runs = seeds.train_seeds(_tiny_lstm, x, y, seeds=(3, 4), epochs=1, batch_size=32)
