@@ -132,3 +132,66 @@ def test_comparison_table_ranks_and_summarises_seeds() -> None:
         comp.add_model("bad", [])
     with pytest.raises(ValueError, match="no entry"):
         comp.score("missing")
+
+
+def _tiny_lstm() -> Any:
+    import keras
+
+    inputs = keras.Input(shape=(5, 1), name="x")
+    hidden = keras.layers.LSTM(3, name="lstm")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(1, name="dense")(hidden))
+
+
+def _tiny_dense() -> Any:
+    import keras
+
+    inputs = keras.Input(shape=(5, 1), name="x")
+    flat = keras.layers.Flatten(name="flatten")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(1, name="dense")(flat))
+
+
+def test_joined_models_train_each_model_as_alone() -> None:
+    from lstm_helpers import seeds
+
+    x = np.random.default_rng(0).normal(size=(32, 5, 1)).astype("float32")
+    y = x.sum(axis=1)
+    pair = ev.joined_models({"lstm": _tiny_lstm, "dense": _tiny_dense})
+    assert set(pair(x[:2])) == {"lstm", "dense"}
+    assert pair.get_layer("lstm").count_params() == _tiny_lstm().count_params()
+    together = seeds.train_seeds(
+        lambda: ev.joined_models({"lstm": _tiny_lstm, "dense": _tiny_dense}),
+        x,
+        {"lstm": y, "dense": 2 * y},
+        seeds=(5, 6),
+        epochs=2,
+        batch_size=16,
+    )
+    alone = seeds.train_seeds(_tiny_lstm, x, y, seeds=(5, 6), epochs=2, batch_size=16)
+    found = together.predictions(x)
+    assert set(found) == {"lstm", "dense"} and found["lstm"].shape == (2, 32, 1)
+    np.testing.assert_allclose(found["lstm"], alone.predict(x), rtol=0, atol=1e-6)
+    assert not np.allclose(found["lstm"][0], found["lstm"][1])  # each seed its own run
+
+
+def test_joined_models_rejects() -> None:
+    import keras
+
+    with pytest.raises(ValueError, match="at least one name to a model builder; got none"):
+        ev.joined_models({})
+    with pytest.raises(ValueError, match=r"a Keras layer name\); got 'an lstm'"):
+        ev.joined_models({"an lstm": _tiny_lstm})
+
+    def shorter() -> Any:
+        inputs = keras.Input(shape=(4, 1), name="x")
+        return keras.Model(inputs, keras.layers.Flatten(name="flatten")(inputs))
+
+    expected = r"same input shape; got a \(batch, 5, 1\), b \(batch, 4, 1\)"
+    with pytest.raises(ValueError, match=expected):
+        ev.joined_models({"a": _tiny_lstm, "b": shorter})
+
+    def two_outputs() -> Any:
+        inputs = keras.Input(shape=(5, 1), name="x")
+        return keras.Model(inputs, [inputs, inputs])
+
+    with pytest.raises(ValueError, match=r"\['c'\]\(\) must return a model with 1 input and 1"):
+        ev.joined_models({"c": two_outputs})
