@@ -15,6 +15,23 @@ import lstm_helpers
 lstm_helpers.setup(show_versions=False)
 
 
+#: Tests known to fail on JAX until their module is changed (as tools/backend_pending.txt
+#: lists notebooks): test name -> why. They are expected to fail there (a strict xfail: one
+#: that passes fails the run, so the list only shrinks).
+PENDING_ON_JAX: dict[str, str] = {
+    "test_stateful.py::test_chunked_stateful_equals_full_sequence": (
+        "on JAX, predict does not carry a stateful layer's state between batches"
+    ),
+    "test_stateful.py::test_validation_in_fit_continues_the_training_state_unless_reset": (
+        "on JAX, fit and evaluate do not carry a stateful layer's state between batches"
+    ),
+    "test_evaluation_h7.py::test_each_seed_equals_a_fresh_model_trained_alone": (
+        "on JAX the first fit after compile draws one more shuffle (seeds.train_seeds "
+        "handles it, evaluation.fit_seeds does not)"
+    ),
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     backend = keras.backend.backend()
     if backend == "tensorflow":
@@ -23,3 +40,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("tensorflow_only"):
             item.add_marker(skip)
+        name = f"{item.path.name}::{item.originalname}"  # type: ignore[attr-defined]
+        if backend == "jax" and name in PENDING_ON_JAX:
+            item.add_marker(pytest.mark.xfail(reason=PENDING_ON_JAX[name], strict=True))
