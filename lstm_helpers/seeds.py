@@ -18,10 +18,16 @@ of all gradients would couple them.) What the copies share is the order of the b
 :func:`train_seeds` trains one architecture once per seed, one after the other, on one traced
 training step: for models that cannot be joined (several inputs or outputs, stateful layers)
 or when each seed must also shuffle the batches its own way.
+
+On TensorFlow, a first ``fit`` that creates variables inside its traced training step (Adam's
+slots, one loss tracker per output) is traced twice; :func:`build_for_fit` creates them
+beforehand. Models made by :func:`side_by_side` call it in ``fit``, and :func:`train_seeds`
+calls it before its first run.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +55,54 @@ def copy_name(name: str, seed: int) -> str:
     return f"{name}_seed{seed}"
 
 
+def build_for_fit(model: Any, x: Any, y: Any) -> None:
+    """Create now what the first ``fit`` of a compiled model would create while tracing.
+
+    On TensorFlow, ``fit`` traces the training step with ``tf.function``, and Keras creates
+    the optimizer's variables and, for a model with several outputs, each output's loss
+    tracker inside that first trace; TensorFlow then traces the step a second time. This
+    builds the optimizer (``optimizer.build``) and runs the compiled loss and metrics once
+    eagerly (``compute_loss``, ``compute_metrics``) on the first rows of ``x`` and ``y``,
+    with zeros of the model's output shapes (``compute_output_spec``) as predictions: the
+    model is not called, so stateful layers keep their states. Training is unchanged, as
+    ``fit`` resets the trackers at the start of every epoch. Nothing is done on other backends
+    (Keras builds all of this before tracing there), nor when ``x`` or ``y`` is not arrays
+    (a dataset or a generator).
+    """
+    import keras
+
+    if keras.backend.backend() != "tensorflow" or model.optimizer is None or y is None:
+        return
+    leaves = keras.tree.flatten(x) + keras.tree.flatten(y)
+    if not all(hasattr(a, "shape") and hasattr(a, "__getitem__") for a in leaves):
+        return
+    fixed = {t.shape[0] for t in keras.tree.flatten(model.inputs)} - {None}
+    rows = fixed.pop() if len(fixed) == 1 else 1  # a stateful model's batch size
+    x_rows = keras.tree.map_structure(lambda a: a[:rows], x)
+    y_rows = keras.tree.map_structure(lambda a: a[:rows], y)
+    specs = keras.tree.map_structure(lambda a: keras.KerasTensor(a.shape, a.dtype), x_rows)
+    zeros = keras.tree.map_structure(
+        lambda t: np.zeros(t.shape, t.dtype), model.compute_output_spec(specs)
+    )
+    model.optimizer.build(model.trainable_variables)
+    model.compute_loss(x=x_rows, y=y_rows, y_pred=zeros)
+    model.compute_metrics(x_rows, y_rows, zeros, sample_weight=None)
+
+
+@functools.cache
+def _joined_class() -> Any:
+    import keras
+
+    class SideBySide(keras.Model):  # type: ignore[misc]
+        """A functional model whose ``fit`` first calls :func:`build_for_fit`."""
+
+        def fit(self, x: Any = None, y: Any = None, *args: Any, **kwargs: Any) -> Any:
+            build_for_fit(self, x, y)
+            return super().fit(x, y, *args, **kwargs)
+
+    return SideBySide
+
+
 def side_by_side(
     builds: Mapping[str, Callable[[], Any]], seeds: Sequence[int], *, name: str = "side_by_side"
 ) -> Any:
@@ -63,7 +117,8 @@ def side_by_side(
 
     Compile the joined model with one loss (Keras applies it to every output and adds the
     results) and fit it on the targets repeated once per output
-    (``[y] * len(model.outputs)``); :func:`copy_predictions` splits its predictions.
+    (``[y] * len(model.outputs)``); :func:`copy_predictions` splits its predictions. Its
+    ``fit`` calls :func:`build_for_fit` first, so the training step is traced once.
 
     Raises:
         ValueError: if ``builds`` or ``seeds`` is empty, a seed is repeated or negative, a
@@ -97,7 +152,7 @@ def side_by_side(
         listed = ", ".join(shape_str(("batch", *s)) for s in sorted(shapes, key=str))
         raise ValueError(f"every model must take the same input shape; got {listed}")
     inputs = keras.Input(shape=shapes.pop(), name=f"{name}_input")
-    return keras.Model(inputs, [m(inputs) for m in copies], name=name)
+    return _joined_class()(inputs, [m(inputs) for m in copies], name=name)
 
 
 def copy_predictions(model: Any, x: Any, *, batch_size: int = 512) -> dict[str, np.ndarray]:
@@ -242,6 +297,7 @@ def train_seeds(
         loss=loss,
         steps_per_execution=max(1, -(-samples // batch_size)),
     )
+    build_for_fit(model, x, y)  # else the first fit would trace its step twice
     model.optimizer.build(model.trainable_variables)
     fresh_optimizer = [np.array(v) for v in model.optimizer.variables]
     losses: list[np.ndarray] = []

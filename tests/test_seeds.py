@@ -147,6 +147,67 @@ def test_train_seeds_run_equals_a_fresh_model_trained_alone() -> None:
         np.testing.assert_allclose(a, b, atol=1e-6)
 
 
+class CountTraining(keras.layers.Layer):  # type: ignore[misc]
+    """The identity; counts its calls in training mode, one per traced training step."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.training_calls = 0
+
+    def call(self, x: object, training: bool | None = None) -> object:
+        if training:
+            self.training_calls += 1
+        return x
+
+
+def _counted(outputs: int = 1) -> keras.Model:
+    inputs = keras.Input(shape=(4, 2), name="x")
+    h = keras.layers.LSTM(3, name="lstm")(CountTraining(name="count")(inputs))
+    if outputs == 1:
+        return keras.Model(inputs, keras.layers.Dense(1, name="out")(h))
+    heads = {f"out{k}": keras.layers.Dense(1, name=f"out{k}")(h) for k in range(outputs)}
+    return keras.Model(inputs, heads)
+
+
+def test_side_by_side_first_fit_traces_the_step_once() -> None:
+    """Variables made inside the first trace (Adam's, a tracker per output) retrace it."""
+    x, y = data()
+    joined = seeds.side_by_side({"counted": _counted}, [0, 1, 2])
+    joined.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse", metrics=[["mae"]] * 3)
+    history = joined.fit(x, [y] * 3, epochs=2, batch_size=8, shuffle=False, verbose=0).history
+    for seed in (0, 1, 2):
+        copy = joined.get_layer(seeds.copy_name("counted", seed))
+        assert copy.get_layer("count").training_calls == 1
+    keras.utils.set_random_seed(1)  # the losses and metrics are those of a copy alone
+    alone = _counted()
+    alone.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse", metrics=["mae"])
+    own = alone.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history
+    np.testing.assert_allclose(history["counted_seed1_loss"], own["loss"], rtol=1e-5)
+    np.testing.assert_allclose(history["counted_seed1_mae"], own["mae"], rtol=1e-5)
+
+
+def test_train_seeds_traces_the_step_once_for_all_seeds() -> None:
+    x, y = data()
+    targets = {"out0": y, "out1": -y}
+    runs = seeds.train_seeds(lambda: _counted(2), x, targets, seeds=(0, 1), epochs=2, batch_size=8)
+    assert runs.model.get_layer("count").training_calls == 1
+
+
+def test_build_for_fit_leaves_stateful_states_and_datasets_alone() -> None:
+    inputs = keras.Input(batch_shape=(4, 3, 2), name="x")
+    h = keras.layers.LSTM(3, stateful=True, return_sequences=True, name="lstm")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(1, name="out")(h))
+    model.compile(optimizer="adam", loss="mse")
+    x = np.ones((8, 3, 2), "float32")
+    model(x[:4])  # states away from zero
+    before = [np.array(s) for s in model.get_layer("lstm").states]
+    seeds.build_for_fit(model, x, np.zeros((8, 3, 1), "float32"))
+    after = [np.array(s) for s in model.get_layer("lstm").states]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+    assert np.abs(before[0]).sum() > 0
+    seeds.build_for_fit(model, iter([]), None)  # a generator: nothing to do
+
+
 def test_train_seeds_predict_stacks_seeds_and_restores_the_first() -> None:
     x, y = _tiny_data()
     runs = seeds.train_seeds(_tiny_lstm, x, y, seeds=(3, 4), epochs=1, batch_size=32)
