@@ -2,14 +2,14 @@
 
 :func:`pattern_of` names the pattern that maps one shape to another; :func:`stages` reads a
 built Keras model layer by layer; :func:`summary` prints it as text and :func:`draw_pattern`
-draws every tensor it passes, one box per timestep. :func:`train_seeds` trains one
-architecture from several seeds, tracing its training step only once, so that a comparison
-can show the spread over seeds.
+draws every tensor it passes, one box per timestep. :func:`sine_waves` makes the synthetic
+sequences the chapter trains on and :func:`plot_sequences` draws sequences and predictions of
+them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +20,6 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.path import Path
 
 from lstm_helpers._validate import check_positive, check_shape, shape_str
-from lstm_helpers.seeds import SeedRuns as SeedRuns  # moved; the old names still work
-from lstm_helpers.seeds import train_seeds as train_seeds
 
 Shape = tuple[int | None, ...]
 
@@ -363,35 +361,3 @@ def plot_sequences(
     fig.tight_layout(rect=(0.0, 0.0, max(0.5, 1.0 - legend / width), 1.0))
     plt.close(fig)
     return fig
-
-
-def side_by_side(builders: dict[str, Callable[[], Any]], *, name: str = "side_by_side") -> Any:
-    """One Keras model that runs several models on the same input, one named output each.
-
-    ``builders`` maps an output name to a function that returns a new model; every model must
-    take inputs of the same shape. Called, the combined model returns a dict of the models'
-    outputs, and ``fit`` takes the targets as a dict with the same names. The models share no
-    layer and the combined loss is the sum of theirs, so each weight gets exactly the gradient
-    its own model would get alone; with Adam, which updates every weight from its own gradients
-    only, each model trains as it would alone on the same batches, and the training step is
-    traced once for all of them.
-
-    Raises:
-        ValueError: if ``builders`` is empty or the models' input shapes differ.
-    """
-    import keras
-
-    if not builders:
-        raise ValueError("builders must name at least one model; got none")
-    models = {key: build() for key, build in builders.items()}
-    shapes = {key: tuple(m.input.shape[1:]) for key, m in models.items()}
-    first = next(iter(shapes.values()))
-    if any(shape != first for shape in shapes.values()):
-        listed = ", ".join(f"{key} {shape_str(['batch', *shape])}" for key, shape in shapes.items())
-        raise ValueError(f"every model must take the same input shape; got {listed}")
-    inputs = keras.Input(shape=first, name="input")
-    outputs = {}
-    for key, model in models.items():
-        model.name = key
-        outputs[key] = model(inputs)
-    return keras.Model(inputs, outputs, name=name)
