@@ -25,6 +25,8 @@ BACKENDS = ("tensorflow", "jax", "torch")
 _MARK = "lstm_helpers.backends facts: "
 
 _PROLOGUE = """\
+from __future__ import annotations  # a check's annotations may name what is not imported
+
 import json as _json
 
 import lstm_helpers
