@@ -270,8 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     for path in sorted(now_passing):
         print(f"PASSES {_name(path)}: take it off tools/backend_pending.txt")
     bad = len(failed)
-    note = f" ({len(still_pending)} of them pending)" if still_pending else ""
-    print(f"{args.backend}: {len(paths) - bad} passed, {bad} failed{note}")
+    if still_pending:
+        print(f"{len(still_pending)} pending notebooks failed as listed (counted as passed)")
+    print(f"{args.backend}: {len(paths) - bad} passed, {bad} failed")  # counts alone
     return 1 if bad else 0
 
 
