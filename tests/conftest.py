@@ -25,10 +25,6 @@ PENDING_ON_JAX: dict[str, str] = {
     "test_stateful.py::test_validation_in_fit_continues_the_training_state_unless_reset": (
         "on JAX, fit and evaluate do not carry a stateful layer's state between batches"
     ),
-    "test_evaluation_h7.py::test_each_seed_equals_a_fresh_model_trained_alone": (
-        "on JAX the first fit after compile draws one more shuffle (seeds.train_seeds "
-        "handles it, evaluation.fit_seeds does not)"
-    ),
 }
 
 
