@@ -2,7 +2,8 @@
 #   make book     create .venv if needed, build the HTML book (stored outputs, no execution)
 #   make test     create .venv if needed, then every check: lint, types, book build with
 #                 warnings as errors, unit tests, nbval over every notebook, browser test
-#                 (all on TensorFlow), then the unit tests and every notebook on JAX
+#                 (all on TensorFlow)
+#   make test-jax the unit tests and every notebook on JAX (not yet part of make test)
 #   make jax      every notebook run on JAX: each cell runs, each assertion holds (NB= as below)
 #   make unit-jax the unit tests on JAX
 #   make outputs  re-execute every notebook in place, in the same environment nbval uses
@@ -39,7 +40,7 @@ export BOOK_HTML := $(abspath $(OUT))/_build/html
 export CHROMIUM ?= /usr/bin/chromium
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: book test outputs lab lint unit nbval nbval-floor browser browser-deps clean jax unit-jax
+.PHONY: book test test-jax outputs lab lint unit nbval nbval-floor browser browser-deps clean jax unit-jax
 .DEFAULT_GOAL := book
 
 $(STAMP): requirements.txt pyproject.toml
@@ -90,6 +91,10 @@ BOOK_TESTS := test_browser test_search test_fresh_install test_setup_cell
 
 test: lint book browser-deps
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env tests chapters
+
+# The JAX pass is not yet part of `make test`: several notebooks are still pending on JAX
+# (tools/backend_pending.txt) and the pass takes longer than the rest of the test run.
+test-jax:
 	$(MAKE) --no-print-directory unit-jax jax NB=chapters
 
 # The unit tests on JAX; tests marked tensorflow_only are skipped there (tests/conftest.py).
