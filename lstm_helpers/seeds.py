@@ -266,6 +266,7 @@ def train_seeds(
     batch_size: int,
     learning_rate: float = 0.02,
     loss: str = "mse",
+    shuffle: bool = True,
 ) -> SeedRuns:
     """Train the architecture ``build()`` returns once per seed, tracing its training step once.
 
@@ -277,6 +278,11 @@ def train_seeds(
     The model is compiled with Adam(``learning_rate``), ``loss`` and one graph call per epoch
     (``steps_per_execution``); shuffling follows the seed. ``y`` is a dict of targets for a
     model whose outputs are a dict.
+
+    With ``shuffle=False`` every run takes the batches in the order of ``x``, and every seed's
+    initial weights are drawn before the first ``fit``, so no seed is set between runs. On
+    TensorFlow, setting the seed clears TensorFlow's caches, and the next ``fit`` sets its
+    traced step up again, which for a large model costs about as much as a short run.
 
     Raises:
         ValueError: if ``seeds`` is empty or repeats a seed, or ``epochs`` or ``batch_size``
@@ -300,16 +306,24 @@ def train_seeds(
     build_for_fit(model, x, y)  # else the first fit would trace its step twice
     model.optimizer.build(model.trainable_variables)
     fresh_optimizer = [np.array(v) for v in model.optimizer.variables]
+    starts = {}  # without shuffling, nothing in a run depends on the seeds set before it
+    for seed in () if shuffle else order[1:]:
+        keras.utils.set_random_seed(seed)
+        starts[seed] = build().get_weights()
     losses: list[np.ndarray] = []
     weights: list[tuple[np.ndarray, ...]] = []
     for seed in order:
-        keras.utils.set_random_seed(seed)
+        if shuffle or seed == order[0]:
+            keras.utils.set_random_seed(seed)
         if seed != order[0]:  # the first seed's weights are the model's own
-            model.set_weights(build().get_weights())
+            model.set_weights(starts[seed] if starts else build().get_weights())
             for variable, value in zip(model.optimizer.variables, fresh_optimizer, strict=True):
                 variable.assign(value)
-            _draw_as_a_first_fit(samples)
-        history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
+            if shuffle:
+                _draw_as_a_first_fit(samples)
+        history = model.fit(
+            x, y, epochs=epochs, batch_size=batch_size, shuffle=shuffle, verbose=0
+        )
         losses.append(np.asarray(history.history["loss"], dtype=float))
         weights.append(tuple(np.array(w) for w in model.get_weights()))
     runs = SeedRuns(model, order, tuple(losses), tuple(weights))

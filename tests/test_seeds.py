@@ -208,6 +208,21 @@ def test_build_for_fit_leaves_stateful_states_and_datasets_alone() -> None:
     seeds.build_for_fit(model, iter([]), None)  # a generator: nothing to do
 
 
+def test_train_seeds_without_shuffling_each_run_equals_a_fresh_model() -> None:
+    x, y = _tiny_data()
+    runs = seeds.train_seeds(
+        _tiny_lstm, x, y, seeds=(1, 2, 3), epochs=2, batch_size=16, shuffle=False
+    )
+    for k, seed in enumerate((1, 2, 3)):
+        keras.utils.set_random_seed(seed)
+        alone = _tiny_lstm()
+        alone.compile(optimizer=keras.optimizers.Adam(0.02), loss="mse", steps_per_execution=2)
+        history = alone.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
+        np.testing.assert_allclose(runs.losses[k], history.history["loss"], rtol=1e-6)
+        for a, b in zip(runs.weights[k], alone.get_weights(), strict=True):
+            np.testing.assert_allclose(a, b, atol=1e-6)
+
+
 def test_train_seeds_predict_stacks_seeds_and_restores_the_first() -> None:
     x, y = _tiny_data()
     runs = seeds.train_seeds(_tiny_lstm, x, y, seeds=(3, 4), epochs=1, batch_size=32)
