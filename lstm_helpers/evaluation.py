@@ -16,18 +16,17 @@ Regression baselines take windows ``x`` of shape ``(samples, timesteps, features
 - *linear*: least squares from the flattened window (plus an intercept) to the targets.
 
 For classification: the *majority class* of the training labels. A non-recurrent model of
-similar size is built in the notebook, since it depends on the task; :func:`joined_models`
-joins it and the recurrent model into one Keras model, so that
-:func:`lstm_helpers.seeds.train_seeds` trains both on the same batches, from each seed, with
-one traced training step for all of them.
+similar size is built in the notebook, since it depends on the task;
+:func:`lstm_helpers.seeds.joined_models` joins it and the recurrent model into one Keras
+model, so that :func:`lstm_helpers.seeds.train_seeds` trains both on the same batches,
+from each seed, with one traced training step for all of them.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -445,54 +444,3 @@ class Comparison:
 
     def __str__(self) -> str:
         return self.table()
-
-
-def joined_models(builders: Mapping[str, Callable[[], Any]], *, name: str = "joined") -> Any:
-    """Several different models as one Keras model: one input, one named output each.
-
-    ``builders`` maps a name to a function returning a new, built Keras model with one input
-    and one output; all must take the same input shape. Each model is renamed to its key (so
-    ``get_layer(key)`` returns it) and the joined model's outputs are a dict with the same
-    keys: ``fit`` takes the targets as such a dict, and Keras adds the models' losses. The
-    models share no layer, so each weight gets exactly the gradient its own model would get
-    alone, and an optimizer that updates every weight from its own gradient (Adam, SGD)
-    trains each model as it would alone on the same batches.
-
-    Why join them: tracing a training step costs about a second per recurrent layer plus a
-    fixed part, more than a short training. Joined, the models are traced once, and
-    :func:`lstm_helpers.seeds.train_seeds` then reuses that one step for every seed (it
-    builds the joined model anew for each seed, so every model starts from the weights that
-    seed gives it). Joining copies of one model, one per seed
-    (:func:`lstm_helpers.seeds.side_by_side`), traces each copy: it pays off only for long
-    trainings.
-
-    Raises:
-        ValueError: if ``builders`` is empty, a name is not a valid layer name, a model has
-            more than one input or output, or the input shapes differ.
-    """
-    import keras
-
-    if not builders:
-        raise ValueError("builders must map at least one name to a model builder; got none")
-    models = {}
-    for key, build in builders.items():
-        if not re.fullmatch(r"[A-Za-z0-9_.-]+", key):
-            raise ValueError(
-                f"each name must be letters, digits, '_', '.' or '-' (a Keras layer name); "
-                f"got {key!r}"
-            )
-        model = build()
-        if len(model.inputs) != 1 or len(model.outputs) != 1:
-            raise ValueError(
-                f"builders[{key!r}]() must return a model with 1 input and 1 output; got "
-                f"{len(model.inputs)} inputs and {len(model.outputs)} outputs"
-            )
-        model.name = key
-        models[key] = model
-    shapes = {key: tuple(m.inputs[0].shape[1:]) for key, m in models.items()}
-    first = next(iter(shapes.values()))
-    if any(shape != first for shape in shapes.values()):
-        listed = ", ".join(f"{key} {shape_str(['batch', *shape])}" for key, shape in shapes.items())
-        raise ValueError(f"every model must take the same input shape; got {listed}")
-    inputs = keras.Input(shape=first, name=f"{name}_input")
-    return keras.Model(inputs, {key: m(inputs) for key, m in models.items()}, name=name)

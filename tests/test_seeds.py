@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import keras
 import numpy as np
 import pytest
@@ -98,7 +100,8 @@ def test_bad_builds() -> None:
         inputs = keras.Input(shape=(5, 2))
         return keras.Model(inputs, keras.layers.Flatten()(inputs))
 
-    with pytest.raises(ValueError, match=r"same input shape; got \(batch, 4, 2\), \(batch, 5, 2\)"):
+    expected = r"same input shape; got small_seed0 \(batch, 4, 2\), other_seed0 \(batch, 5, 2\)"
+    with pytest.raises(ValueError, match=expected):
         seeds.side_by_side({"small": small, "other": other_shape}, [0])
 
 
@@ -253,3 +256,64 @@ def test_seed_runs_use_rejects_unknown_seed() -> None:
     runs = seeds.train_seeds(_tiny_lstm, x, y, seeds=(1,), epochs=1, batch_size=32)
     with pytest.raises(ValueError, match=r"seed must be one of \[1\]; got 7"):
         runs.use(7)
+
+
+def _joinable_lstm() -> Any:
+    import keras
+
+    inputs = keras.Input(shape=(5, 1), name="x")
+    hidden = keras.layers.LSTM(3, name="lstm")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(1, name="dense")(hidden))
+
+
+def _tiny_dense() -> Any:
+    import keras
+
+    inputs = keras.Input(shape=(5, 1), name="x")
+    flat = keras.layers.Flatten(name="flatten")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(1, name="dense")(flat))
+
+
+def test_joined_models_train_each_model_as_alone() -> None:
+    x = np.random.default_rng(0).normal(size=(32, 5, 1)).astype("float32")
+    y = x.sum(axis=1)
+    pair = seeds.joined_models({"lstm": _joinable_lstm, "dense": _tiny_dense})
+    assert set(pair(x[:2])) == {"lstm", "dense"}
+    assert pair.get_layer("lstm").count_params() == _joinable_lstm().count_params()
+    together = seeds.train_seeds(
+        lambda: seeds.joined_models({"lstm": _joinable_lstm, "dense": _tiny_dense}),
+        x,
+        {"lstm": y, "dense": 2 * y},
+        seeds=(5, 6),
+        epochs=2,
+        batch_size=16,
+    )
+    alone = seeds.train_seeds(_joinable_lstm, x, y, seeds=(5, 6), epochs=2, batch_size=16)
+    found = together.predictions(x)
+    assert set(found) == {"lstm", "dense"} and found["lstm"].shape == (2, 32, 1)
+    np.testing.assert_allclose(found["lstm"], alone.predict(x), rtol=0, atol=1e-6)
+    assert not np.allclose(found["lstm"][0], found["lstm"][1])  # each seed its own run
+
+
+def test_joined_models_rejects() -> None:
+    import keras
+
+    with pytest.raises(ValueError, match="at least one name to a model builder; got none"):
+        seeds.joined_models({})
+    with pytest.raises(ValueError, match=r"a Keras layer name\); got 'an lstm'"):
+        seeds.joined_models({"an lstm": _joinable_lstm})
+
+    def shorter() -> Any:
+        inputs = keras.Input(shape=(4, 1), name="x")
+        return keras.Model(inputs, keras.layers.Flatten(name="flatten")(inputs))
+
+    expected = r"same input shape; got a \(batch, 5, 1\), b \(batch, 4, 1\)"
+    with pytest.raises(ValueError, match=expected):
+        seeds.joined_models({"a": _joinable_lstm, "b": shorter})
+
+    def two_outputs() -> Any:
+        inputs = keras.Input(shape=(5, 1), name="x")
+        return keras.Model(inputs, [inputs, inputs])
+
+    with pytest.raises(ValueError, match=r"\['c'\]\(\) must return a model with 1 input and 1"):
+        seeds.joined_models({"c": two_outputs})
