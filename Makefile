@@ -2,8 +2,8 @@
 #   make book     create .venv if needed, build the HTML book (stored outputs, no execution)
 #   make test     create .venv if needed, then every check: lint, types, book build with
 #                 warnings as errors, unit tests, nbval over every notebook, browser test
-#                 (all on TensorFlow)
-#   make test-jax the unit tests and every notebook on JAX (not yet part of make test)
+#                 (on TensorFlow), then the unit tests and every notebook on JAX (test-jax)
+#   make test-jax the unit tests and every notebook on JAX (the last part of make test)
 #   make jax      every notebook run on JAX: each cell runs, each assertion holds (NB= as below)
 #   make unit-jax the unit tests on JAX
 #   make outputs  re-execute every notebook in place, in the same environment nbval uses
@@ -91,9 +91,10 @@ BOOK_TESTS := test_browser test_search test_fresh_install test_setup_cell
 
 test: lint book browser-deps
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env tests chapters
+	$(MAKE) --no-print-directory test-jax
 
-# The JAX pass is not yet part of `make test`: several notebooks are still pending on JAX
-# (tools/backend_pending.txt) and the pass takes longer than the rest of the test run.
+# Everything again on JAX, but the stored outputs (they are TensorFlow's): the unit tests,
+# then every notebook, each cell run and each assertion checked.
 test-jax:
 	$(MAKE) --no-print-directory unit-jax jax NB=chapters
 
