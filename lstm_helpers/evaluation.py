@@ -147,6 +147,39 @@ def mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(np.mean(np.abs(t - p)))
 
 
+def block_bootstrap_interval(
+    values: np.ndarray, *, block: int, level: float = 0.95, draws: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """A moving-block bootstrap interval for the mean of a series of per-sample values.
+
+    ``values`` has shape ``(samples,)``, in time order: for instance the difference of two
+    forecasts' errors on each test window. Neighbouring windows of one series overlap, so
+    their errors are not independent; resampling whole blocks of ``block`` consecutive
+    values keeps that dependence. Each of ``draws`` resamples joins randomly placed blocks
+    (generator seeded with ``seed``) up to the length of ``values`` and takes its mean;
+    the interval is the central ``level`` fraction of those means. An interval that holds
+    0 says the two forecasts cannot be told apart on these samples.
+
+    Raises:
+        ValueError: if ``values`` is not 1-D or ``block`` exceeds its length, or ``level``
+            is not between 0 and 1.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    if v.ndim != 1 or v.size == 0:
+        raise ValueError(f"values must have shape (samples,); got shape {shape_str(v.shape)}")
+    check_positive("block", block)
+    check_positive("draws", draws)
+    if block > v.size:
+        raise ValueError(f"block must be at most the {v.size} samples; got {block}")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must lie between 0 and 1; got {level!r}")
+    per_draw = -(-v.size // block)
+    starts = np.random.default_rng(seed).integers(0, v.size - block + 1, (draws, per_draw))
+    picked = v[(starts[:, :, None] + np.arange(block)).reshape(draws, -1)[:, : v.size]]
+    low, high = np.quantile(picked.mean(axis=1), [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
 def accuracy(labels: np.ndarray, predicted: np.ndarray) -> float:
     """The fraction of samples whose predicted class equals the label.
 

@@ -132,3 +132,28 @@ def test_comparison_table_ranks_and_summarises_seeds() -> None:
         comp.add_model("bad", [])
     with pytest.raises(ValueError, match="no entry"):
         comp.score("missing")
+
+
+def test_block_bootstrap_interval_holds_the_mean_and_widens_with_noise() -> None:
+    from lstm_helpers.evaluation import block_bootstrap_interval
+
+    assert block_bootstrap_interval(np.full(30, 2.0), block=5) == (2.0, 2.0)
+    noise = np.random.default_rng(1).normal(1.0, 1.0, 200)
+    low, high = block_bootstrap_interval(noise, block=10)
+    assert low < noise.mean() < high and low > 0.0
+    wide = block_bootstrap_interval(noise * 5, block=10)
+    assert wide[1] - wide[0] > 4 * (high - low)
+    assert block_bootstrap_interval(noise, block=10, seed=3) == block_bootstrap_interval(
+        noise, block=10, seed=3
+    )
+
+
+def test_block_bootstrap_interval_rejects_bad_input() -> None:
+    from lstm_helpers.evaluation import block_bootstrap_interval
+
+    with pytest.raises(ValueError, match=r"shape \(samples,\); got shape \(3, 2\)"):
+        block_bootstrap_interval(np.zeros((3, 2)), block=1)
+    with pytest.raises(ValueError, match="at most the 4 samples; got 5"):
+        block_bootstrap_interval(np.zeros(4), block=5)
+    with pytest.raises(ValueError, match="level"):
+        block_bootstrap_interval(np.zeros(4), block=2, level=1.5)
