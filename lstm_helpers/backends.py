@@ -1,33 +1,45 @@
-"""Run a piece of Keras code on another backend, in a new process, and read back what it found.
+"""Run a piece of Keras code on another backend, in a second process, and read back what it found.
 
 Keras picks its backend once, when it is first imported (``KERAS_BACKEND``), so a notebook
-running on TensorFlow cannot call JAX's Keras in the same process. :func:`run_on` starts a
-new Python process on the backend asked for, runs the code there after
-``lstm_helpers.setup()``, and returns the facts the code reported, as JSON values. Each call
-pays for a new interpreter and the backend's imports (a few seconds), so gather what one
-backend has to show into one call.
+running on TensorFlow cannot call JAX's Keras in the same process. :func:`run_on` hands the
+code to a Python process running on the backend asked for, which runs it after
+``lstm_helpers.setup()`` and sends back the facts the code reported, as JSON values. The
+process is started by the first call for its backend (which pays for the interpreter and the
+backend's imports, a few seconds) and serves every later call of this process; each call
+runs in a namespace of its own, after ``keras.backend.clear_session()`` and
+``lstm_helpers.setup()``, so that it starts from the same names and seeds as in a process of
+its own.
 """
 
 from __future__ import annotations
 
+import atexit
 import inspect
 import json
 import os
+import queue
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 #: The backends :func:`run_on` accepts: Keras's names.
 BACKENDS = ("tensorflow", "jax", "torch")
 _MARK = "lstm_helpers.backends facts: "
 
-_PROLOGUE = """\
-from __future__ import annotations  # a check's annotations may name what is not imported
-
-import json as _json
+#: The program of the process that serves one backend: it reads one request a line (JSON,
+#: ``{"code": ...}``), runs the code, and answers with one line: the marker, then JSON,
+#: ``{"facts": {...}}`` or ``{"error": "<traceback>"}``.
+_SERVER = """\
+import __future__
+import json
+import linecache
+import sys
+import traceback
 
 import lstm_helpers
 
@@ -36,71 +48,146 @@ lstm_helpers.setup(show_versions=False)
 import keras
 import numpy as np
 
-from lstm_helpers.env import backend_version as _backend_version
+from lstm_helpers.env import backend_version
 
-_facts = {}
-
-
-def report(**facts):
-    \"\"\"Record facts (JSON values) for the notebook that called run_on.\"\"\"
-    _facts.update(facts)
+MARK = {mark!r}
+answers = sys.stdout
+sys.stdout = sys.stderr  # what the code prints must not be taken for an answer
 
 
+def answer(**message):
+    answers.write(MARK + json.dumps(message) + "\\n")
+    answers.flush()
+
+
+answer(ready=True)
+for line in sys.stdin:
+    code = json.loads(line)["code"]
+    facts = {{}}
+    namespace = {{"keras": keras, "np": np, "report": facts.update, "__name__": "__check__"}}
+    try:
+        keras.backend.clear_session()
+        lstm_helpers.setup(show_versions=False)
+        name = f"<check {{len(linecache.cache)}} on {{keras.backend.backend()}}>"
+        linecache.cache[name] = (len(code), None, code.splitlines(True), name)  # tracebacks
+        flags = __future__.annotations.compiler_flag  # annotations may name what is not imported
+        exec(compile(code, name, "exec", flags=flags, dont_inherit=True), namespace)
+        facts.setdefault("backend", keras.backend.backend())
+        facts.setdefault("version", backend_version())
+        answer(facts=json.loads(json.dumps(facts)))
+    except BaseException:
+        answer(error=traceback.format_exc())
 """
 
-_EPILOGUE = """
 
-_facts.setdefault("backend", keras.backend.backend())
-_facts.setdefault("version", _backend_version())
-print({mark!r} + _json.dumps(_facts))
-"""
+class _Server:
+    """One Python process on one backend, answering :func:`run_on`'s requests in turn."""
+
+    def __init__(self, backend: str) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in ("XLA_FLAGS", "JAX_PLATFORMS")}
+        env["KERAS_BACKEND"] = backend
+        self.backend = backend
+        self.stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - lives with the process
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _SERVER.format(mark=_MARK)],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            text=True,
+        )
+        self.ready = False
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        assert self.process.stdout is not None
+        threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            if line.startswith(_MARK):
+                self.lines.put(line.removeprefix(_MARK))
+        self.lines.put(None)  # the process ended
+
+    def _answer(self, deadline: float) -> dict[str, Any]:
+        try:
+            line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            self.stop()
+            raise self._failure("no answer within the timeout") from None
+        if line is None:
+            self.stop()
+            raise self._failure(f"the process ended (exit status {self.process.wait()})")
+        message: dict[str, Any] = json.loads(line)
+        return message
+
+    def run(self, code: str, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        if self.process.poll() is None and self.process.stdin is not None:
+            if not self.ready:
+                self._answer(deadline)  # the imports are done
+                self.ready = True
+            self.process.stdin.write(json.dumps({"code": code}) + "\n")
+            self.process.stdin.flush()
+        message = self._answer(deadline)
+        if "error" in message:
+            tail = "\n".join(str(message["error"]).strip().splitlines()[-8:])
+            raise RuntimeError(f"the code failed on {self.backend}:\n{tail}")
+        facts: dict[str, Any] = message["facts"]
+        return facts
+
+    def _failure(self, what: str) -> RuntimeError:
+        self.stderr.seek(0)
+        tail = "\n".join(self.stderr.read().strip().splitlines()[-8:])
+        return RuntimeError(f"the code failed on {self.backend}: {what}\n{tail}")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+_SERVERS: dict[str, _Server] = {}
+
+
+@atexit.register
+def _stop_servers() -> None:
+    for server in _SERVERS.values():
+        server.stop()
+    _SERVERS.clear()
 
 
 def run_on(backend: str, code: str, *, timeout: float = 300.0) -> dict[str, Any]:
-    """Run ``code`` in a new Python process with ``KERAS_BACKEND=backend``; return its facts.
+    """Run ``code`` in a Python process with ``KERAS_BACKEND=backend``; return its facts.
 
-    The code runs after ``import lstm_helpers``, ``lstm_helpers.setup()``, ``import keras`` and
-    ``import numpy as np``, and hands its results back by calling ``report(name=value, ...)``
-    with JSON values (numbers, strings, booleans, lists, dicts). The returned dict holds them,
-    plus ``"backend"`` (Keras's name for the backend the code ran on) and ``"version"`` (the
-    backend and its version, e.g. ``"JAX 0.10.2"``). What the code prints is discarded; its
-    ``assert`` statements are checks like any other: a failing one fails the call.
+    The code runs after ``keras.backend.clear_session()`` and ``lstm_helpers.setup()``,
+    with ``keras``, ``np`` (NumPy) and ``report`` defined, and hands its results back by
+    calling ``report(name=value, ...)`` with JSON values (numbers, strings, booleans, lists,
+    dicts). The returned dict holds them, plus ``"backend"`` (Keras's name for the backend
+    the code ran on) and ``"version"`` (the backend and its version, e.g. ``"JAX 0.10.2"``).
+    What the code prints is discarded; its ``assert`` statements are checks like any other:
+    a failing one fails the call. The process for ``backend`` is started by the first call
+    and reused by the next ones (module docstring).
 
     Args:
         backend: a Keras backend name, one of :data:`BACKENDS`.
         code: Python source; indented blocks are dedented first.
-        timeout: seconds before the process is stopped.
+        timeout: seconds before the call fails (and its process is stopped), the first
+            call's start of the process included.
 
     Raises:
         ValueError: if ``backend`` is not one of :data:`BACKENDS`.
         RuntimeError: if the code raised (an assertion included) or the process failed; the
-            message ends with the last lines the process wrote to stderr.
+            message ends with the last lines of the traceback, or of what the process wrote
+            to stderr.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
-    script = _PROLOGUE + textwrap.dedent(code) + _EPILOGUE.format(mark=_MARK)
-    env = {k: v for k, v in os.environ.items() if k not in ("XLA_FLAGS", "JAX_PLATFORMS")}
-    env["KERAS_BACKEND"] = backend
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, f"on_{backend}.py")  # a file: tracebacks show its lines
-        with open(path, "w") as file:
-            file.write(script)
-        done = subprocess.run(
-            [sys.executable, path],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    found = [ln for ln in done.stdout.splitlines() if ln.startswith(_MARK)]
-    if done.returncode != 0 or not found:
-        tail = "\n".join(done.stderr.strip().splitlines()[-8:])
-        raise RuntimeError(
-            f"the code failed on {backend} (exit status {done.returncode}):\n{tail}"
-        )
-    facts: dict[str, Any] = json.loads(found[-1].removeprefix(_MARK))
-    return facts
+    server = _SERVERS.get(backend)
+    if server is None or not server.alive():
+        server = _SERVERS[backend] = _Server(backend)
+    return server.run(textwrap.dedent(code), timeout)
 
 
 def run_checks(
@@ -112,7 +199,8 @@ def run_checks(
     self-contained: it may use ``keras`` and ``np`` and import anything else itself. On the
     backend this process runs, the checks are called here; on another, their source
     (``inspect.getsource``, which works for functions defined in a notebook cell) runs in
-    one new process through :func:`run_on`. Either way the same code produces the facts.
+    that backend's process through :func:`run_on`, in one call. Either way the same code
+    produces the facts.
 
     Raises:
         ValueError: if no check is given, or ``backend`` is unknown.

@@ -1,4 +1,4 @@
-"""run_on and run_checks: code run on a backend in a new process, facts back as JSON."""
+"""run_on and run_checks: code run on a backend in a second process, facts back as JSON."""
 
 from __future__ import annotations
 
@@ -42,3 +42,26 @@ def test_bad_arguments() -> None:
         backends.run_on("theano", "pass")
     with pytest.raises(ValueError, match="at least one check"):
         backends.run_checks("jax")
+
+
+def test_one_process_per_backend_each_call_as_if_new() -> None:
+    code = """
+    import os
+
+    layer = keras.layers.LSTM(2)
+    layer.build((None, 3, 1))
+    report(pid=os.getpid(), name=layer.name, draw=float(keras.random.uniform(())))
+    """
+    first = backends.run_on("jax", code)
+    with pytest.raises(RuntimeError, match=r"(?s)failed on jax.*ZeroDivisionError"):
+        backends.run_on("jax", "print('noise'); 1 / 0")
+    second = backends.run_on("jax", code)
+    assert first["pid"] == second["pid"]  # the same process served all three calls
+    assert first["name"] == second["name"] == "lstm"  # names start afresh
+    assert first["draw"] == second["draw"]  # so do the seeds
+
+
+def test_a_process_that_dies_is_replaced() -> None:
+    with pytest.raises(RuntimeError, match=r"failed on jax: the process ended \(exit status 3\)"):
+        backends.run_on("jax", "import os; os._exit(3)")
+    assert backends.run_on("jax", "report(x=1)")["x"] == 1
