@@ -200,6 +200,103 @@ def accuracy(labels: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.mean(pred == lab))
 
 
+class PairedDifference(NamedTuple):
+    """Two classifiers' accuracies compared on the same samples; see
+    :func:`paired_accuracy_difference`."""
+
+    difference: float
+    """Accuracy of ``a`` minus accuracy of ``b``."""
+    se: float
+    """Standard error of ``difference``, from the per-sample differences."""
+    low: float
+    """Lower end of the ``level`` interval: ``difference - z * se``."""
+    high: float
+    """Upper end of the ``level`` interval: ``difference + z * se``."""
+    a_only: int
+    """Samples that ``a`` got right and ``b`` got wrong (1-D input only, else 0)."""
+    b_only: int
+    """Samples that ``b`` got right and ``a`` got wrong (1-D input only, else 0)."""
+    p_value: float
+    """Two-sided p-value of "no difference": the exact McNemar test for 1-D input, the
+    normal approximation ``2 * (1 - Phi(|difference / se|))`` for 2-D input."""
+
+    def __str__(self) -> str:
+        return (
+            f"{self.difference:+.3f} (paired SE {self.se:.3f}, z {self.z:+.2f}, "
+            f"95% {self.low:+.3f} to {self.high:+.3f}, p {self.p_value:.3f})"
+        )
+
+    @property
+    def z(self) -> float:
+        """``difference / se`` (0 when both classifiers agree on every sample)."""
+        return self.difference / self.se if self.se > 0 else 0.0
+
+
+def _hits(name: str, hits: np.ndarray) -> np.ndarray:
+    arr = np.asarray(hits)
+    if arr.ndim not in (1, 2) or arr.size == 0:
+        raise ValueError(
+            f"{name} must have shape (samples,) or (seeds, samples); "
+            f"got shape {shape_str(arr.shape)}"
+        )
+    values = arr.astype(np.float64)
+    if not np.all((values == 0) | (values == 1)):
+        raise ValueError(f"{name} must hold hits (True/False or 1/0) only")
+    return values
+
+
+def paired_accuracy_difference(
+    hits_a: np.ndarray, hits_b: np.ndarray, *, level: float = 0.95
+) -> PairedDifference:
+    """How far apart two classifiers' accuracies are, measured on the same test samples.
+
+    ``hits_a`` and ``hits_b`` say, per test sample, whether each classifier got it right:
+    shape ``(samples,)``, or ``(seeds, samples)`` for several training runs (each sample's
+    hit rate over the seeds is then used). Both are scored on the same samples in the same
+    order, so the comparison is paired: the standard error comes from the per-sample
+    differences ``a - b``. It is smaller than the independent-samples error
+    ``hypot(se_a, se_b)`` whenever the two classifiers tend to get the same samples right,
+    which two models of one task do; using the independent error would make a real gap
+    look like noise.
+
+    For 1-D input the p-value is the exact McNemar test: under "no difference", each of
+    the ``a_only + b_only`` samples on which the two disagree is equally likely to go
+    either way (``scipy.stats.binomtest``). Failing to reject says only that this many
+    samples cannot tell the two apart; to claim that they are about equal, check that the
+    interval ``(low, high)`` lies within the margin you care about.
+
+    Raises:
+        ValueError: if the shapes differ, are not ``(samples,)`` or ``(seeds, samples)``,
+            or hold anything but hits; or if ``level`` is not between 0 and 1.
+    """
+    from scipy.stats import binomtest, norm  # type: ignore[import-untyped]
+
+    a = _hits("hits_a", hits_a)
+    b = _hits("hits_b", hits_b)
+    if a.shape[-1] != b.shape[-1]:
+        raise ValueError(
+            f"hits_b must cover the {a.shape[-1]} samples of hits_a {shape_str(a.shape)}; "
+            f"got shape {shape_str(b.shape)}"
+        )
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must lie between 0 and 1; got {level!r}")
+    rate_a = a if a.ndim == 1 else a.mean(axis=0)
+    rate_b = b if b.ndim == 1 else b.mean(axis=0)
+    d = rate_a - rate_b
+    n = d.size
+    se = float(d.std(ddof=1) / np.sqrt(n)) if n > 1 else 0.0
+    diff = float(d.mean())
+    z_level = float(norm.ppf((1 + level) / 2))
+    if a.ndim == 1 and b.ndim == 1:
+        a_only = int(np.sum((a == 1) & (b == 0)))
+        b_only = int(np.sum((a == 0) & (b == 1)))
+        p = float(binomtest(a_only, a_only + b_only).pvalue) if a_only + b_only else 1.0
+    else:
+        a_only = b_only = 0
+        p = float(2 * norm.sf(abs(diff / se))) if se > 0 else 1.0
+    return PairedDifference(diff, se, diff - z_level * se, diff + z_level * se, a_only, b_only, p)
+
+
 def _check_windows(x: np.ndarray, name: str = "x") -> np.ndarray:
     arr = np.asarray(x)
     if arr.ndim != 3:

@@ -157,3 +157,36 @@ def test_block_bootstrap_interval_rejects_bad_input() -> None:
         block_bootstrap_interval(np.zeros(4), block=5)
     with pytest.raises(ValueError, match="level"):
         block_bootstrap_interval(np.zeros(4), block=2, level=1.5)
+
+
+def test_paired_accuracy_difference_uses_the_pairs() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.random(400) < 0.9
+    b = a.copy()
+    b[np.flatnonzero(a)[:12]] = False  # b misses 12 samples that a gets right
+    res = ev.paired_accuracy_difference(a, b)
+    assert res.difference == pytest.approx(12 / 400)
+    assert (res.a_only, res.b_only) == (12, 0)
+    assert res.p_value == pytest.approx(2 * 0.5**12)
+    independent = np.hypot(a.std() / 20, b.std() / 20)
+    assert res.se < independent / 2
+    assert res.low < res.difference < res.high
+    assert res.z > 3
+    same = ev.paired_accuracy_difference(a, a)
+    assert (same.difference, same.se, same.p_value) == (0.0, 0.0, 1.0)
+    seeds = ev.paired_accuracy_difference(np.stack([a, b]), b)
+    assert seeds.difference == pytest.approx(6 / 400)
+    assert (seeds.a_only, seeds.b_only) == (0, 0)
+    assert 0 < seeds.p_value < 0.05
+    assert "paired SE" in str(res)
+
+
+def test_paired_accuracy_difference_rejects_bad_input() -> None:
+    with pytest.raises(ValueError, match=r"cover the 5 samples.*got shape \(4,\)"):
+        ev.paired_accuracy_difference(np.ones(5, bool), np.ones(4, bool))
+    with pytest.raises(ValueError, match=r"\(samples,\) or \(seeds, samples\).*\(2, 2, 2\)"):
+        ev.paired_accuracy_difference(np.ones((2, 2, 2)), np.ones(2))
+    with pytest.raises(ValueError, match="hits"):
+        ev.paired_accuracy_difference(np.full(3, 0.5), np.ones(3))
+    with pytest.raises(ValueError, match="level"):
+        ev.paired_accuracy_difference(np.ones(3), np.ones(3), level=1.5)
