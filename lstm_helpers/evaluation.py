@@ -217,8 +217,8 @@ class PairedDifference(NamedTuple):
     b_only: int
     """Samples that ``b`` got right and ``a`` got wrong (1-D input only, else 0)."""
     p_value: float
-    """Two-sided p-value of "no difference": the exact McNemar test for 1-D input, the
-    normal approximation ``2 * (1 - Phi(|difference / se|))`` for 2-D input."""
+    """Two-sided p-value of "no difference", by the exact McNemar test for 1-D input and
+    by the normal approximation ``2 * (1 - Phi(|difference / se|))`` for 2-D input."""
 
     def __str__(self) -> str:
         return (
