@@ -8,7 +8,8 @@ process is started by the first call for its backend (which pays for the interpr
 backend's imports, a few seconds) and serves every later call of this process; each call
 runs in a namespace of its own, after ``keras.backend.clear_session()`` and
 ``lstm_helpers.setup()``, so that it starts from the same names and seeds as in a process of
-its own.
+its own. :func:`start` starts a backend's process ahead of its first call, and
+:func:`run_everywhere` runs checks here and in the other processes at the same time.
 """
 
 from __future__ import annotations
@@ -119,20 +120,30 @@ class _Server:
         message: dict[str, Any] = json.loads(line)
         return message
 
-    def run(self, code: str, timeout: float) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
+    def send(self, code: str, deadline: float) -> None:
+        """Hand ``code`` to the process (after its imports); :meth:`receive` gets the facts."""
         if self.process.poll() is None and self.process.stdin is not None:
             if not self.ready:
                 self._answer(deadline)  # the imports are done
                 self.ready = True
             self.process.stdin.write(json.dumps({"code": code}) + "\n")
             self.process.stdin.flush()
-        message = self._answer(deadline)
+
+    def receive(self, deadline: float) -> dict[str, Any]:
+        """The facts of the code sent last, or a ``RuntimeError`` with its traceback."""
+        return self.facts(self._answer(deadline))
+
+    def facts(self, message: dict[str, Any]) -> dict[str, Any]:
         if "error" in message:
             tail = "\n".join(str(message["error"]).strip().splitlines()[-8:])
             raise RuntimeError(f"the code failed on {self.backend}:\n{tail}")
         facts: dict[str, Any] = message["facts"]
         return facts
+
+    def run(self, code: str, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        self.send(code, deadline)
+        return self.receive(deadline)
 
     def _failure(self, what: str) -> RuntimeError:
         self.stderr.seek(0)
@@ -182,12 +193,29 @@ def run_on(backend: str, code: str, *, timeout: float = 300.0) -> dict[str, Any]
             message ends with the last lines of the traceback, or of what the process wrote
             to stderr.
     """
+    return _server(backend).run(textwrap.dedent(code), timeout)
+
+
+def _server(backend: str) -> _Server:
+    """The process serving ``backend``, started if there is none (or it ended)."""
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
     server = _SERVERS.get(backend)
     if server is None or not server.alive():
         server = _SERVERS[backend] = _Server(backend)
-    return server.run(textwrap.dedent(code), timeout)
+    return server
+
+
+def start(backend: str) -> None:
+    """Start the process for ``backend`` now, without waiting for it.
+
+    Its start (the interpreter, the backend's imports) then runs while this process goes
+    on, instead of inside the first :func:`run_on` call. Starting it twice does nothing.
+
+    Raises:
+        ValueError: if ``backend`` is not one of :data:`BACKENDS`.
+    """
+    _server(backend)
 
 
 def run_checks(
@@ -211,10 +239,58 @@ def run_checks(
     if not checks:
         raise ValueError("give at least one check; got none")
     if keras.backend.backend() == backend:
-        here = {check.__name__: check() for check in checks}
-        result: dict[str, dict[str, Any]] = json.loads(json.dumps(here))  # as JSON brings it
-        return result
+        return _run_here(checks)
+    facts = run_on(backend, _program(checks), timeout=timeout)
+    return {check.__name__: facts[check.__name__] for check in checks}
+
+
+def run_everywhere(
+    *checks: Callable[[], dict[str, Any]],
+    backends: tuple[str, ...] = ("tensorflow", "jax"),
+    timeout: float = 300.0,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """:func:`run_checks` on each of ``backends``, the others' processes working meanwhile.
+
+    The checks are handed to the process of every backend other than this one first; then
+    they run here, while those processes run them too; then their facts are read back.
+    The facts are what :func:`run_checks` returns for each backend, in the order of
+    ``backends``: ``{backend: {check name: facts}}``. The backends run at the same time,
+    so a check that measures time belongs in :func:`run_checks`, one backend after another.
+
+    Raises:
+        ValueError: if no check or no backend is given, or a backend is unknown.
+        RuntimeError: as :func:`run_on`.
+    """
+    import keras
+
+    if not checks or not backends:
+        raise ValueError(f"give at least one check and one backend; got {checks}, {backends}")
+    here = keras.backend.backend()
+    deadline = time.monotonic() + timeout
+    program = textwrap.dedent(_program(checks))
+    others = {b: _server(b) for b in backends if b != here}
+    for server in others.values():
+        server.send(program, deadline)
+    found = {}
+    try:
+        if here in backends:
+            found[here] = _run_here(checks)
+    finally:  # read every answer, so that none is left for the next call
+        answers = {backend: server._answer(deadline) for backend, server in others.items()}
+    for backend, server in others.items():
+        facts = server.facts(answers[backend])
+        found[backend] = {check.__name__: facts[check.__name__] for check in checks}
+    return {backend: found[backend] for backend in backends}
+
+
+def _run_here(checks: tuple[Callable[[], dict[str, Any]], ...]) -> dict[str, dict[str, Any]]:
+    here = {check.__name__: check() for check in checks}
+    result: dict[str, dict[str, Any]] = json.loads(json.dumps(here))  # as JSON brings it
+    return result
+
+
+def _program(checks: tuple[Callable[[], dict[str, Any]], ...]) -> str:
+    """The checks' source, then a call of each, its facts reported under its name."""
     source = "\n\n".join(textwrap.dedent(inspect.getsource(check)) for check in checks)
     calls = ", ".join(f"{check.__name__!r}: {check.__name__}()" for check in checks)
-    facts = run_on(backend, f"{source}\n\nreport(**{{{calls}}})\n", timeout=timeout)
-    return {check.__name__: facts[check.__name__] for check in checks}
+    return f"{source}\n\nreport(**{{{calls}}})\n"

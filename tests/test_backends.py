@@ -65,3 +65,29 @@ def test_a_process_that_dies_is_replaced() -> None:
     with pytest.raises(RuntimeError, match=r"failed on jax: the process ended \(exit status 3\)"):
         backends.run_on("jax", "import os; os._exit(3)")
     assert backends.run_on("jax", "report(x=1)")["x"] == 1
+
+
+def test_run_everywhere_runs_each_check_on_each_backend() -> None:
+    backends.start("jax")  # ahead of the call; a second start does nothing
+    backends.start("jax")
+    facts = backends.run_everywhere(layer_facts, backends=("jax", "tensorflow"))
+    assert list(facts) == ["jax", "tensorflow"]
+    for backend, found in facts.items():
+        assert found == {"layer_facts": {"shape": [2, 3], "backend": backend}}
+
+
+def failing_here() -> dict[str, Any]:
+    """A check that fails in the tests' process only (the other has not imported pytest)."""
+    import sys
+
+    assert "pytest" not in sys.modules
+    return {"ok": True}
+
+
+def test_run_everywhere_reads_every_answer_when_a_check_fails_here() -> None:
+    with pytest.raises(AssertionError):
+        backends.run_everywhere(failing_here)
+    other = "jax" if keras.backend.backend() == "tensorflow" else "tensorflow"
+    assert backends.run_on(other, "report(x=2)")["x"] == 2  # not the answer left behind
+    with pytest.raises(ValueError, match="at least one check and one backend"):
+        backends.run_everywhere(layer_facts, backends=())
