@@ -33,8 +33,10 @@ BACKENDS = ("tensorflow", "jax", "torch")
 _MARK = "lstm_helpers.backends facts: "
 
 #: The program of the process that serves one backend: it reads one request a line (JSON,
-#: ``{"code": ...}``), runs the code, and answers with one line: the marker, then JSON,
-#: ``{"facts": {...}}`` or ``{"error": "<traceback>"}``.
+#: ``{"id": n, "code": ...}``), runs the code, and answers with one line: the marker, then
+#: JSON, ``{"id": n, "backend": ..., "facts": {...}}`` or ``{"id": n, "backend": ...,
+#: "error": "<traceback>"}``. The id ties each answer to its request (the first line,
+#: ``{"id": 0, "ready": true}``, says the imports are done).
 _SERVER = """\
 import __future__
 import json
@@ -61,9 +63,10 @@ def answer(**message):
     answers.flush()
 
 
-answer(ready=True)
+answer(id=0, ready=True)
 for line in sys.stdin:
-    code = json.loads(line)["code"]
+    request = json.loads(line)
+    code, ident = request["code"], request["id"]
     facts = {{}}
     namespace = {{"keras": keras, "np": np, "report": facts.update, "__name__": "__check__"}}
     try:
@@ -75,14 +78,21 @@ for line in sys.stdin:
         exec(compile(code, name, "exec", flags=flags, dont_inherit=True), namespace)
         facts.setdefault("backend", keras.backend.backend())
         facts.setdefault("version", backend_version())
-        answer(facts=json.loads(json.dumps(facts)))
+        facts = json.loads(json.dumps(facts))
+        answer(id=ident, backend=keras.backend.backend(), facts=facts)
     except BaseException:
-        answer(error=traceback.format_exc())
+        answer(id=ident, backend=keras.backend.backend(), error=traceback.format_exc())
 """
 
 
 class _Server:
-    """One Python process on one backend, answering :func:`run_on`'s requests in turn."""
+    """One Python process on one backend, answering :func:`run_on`'s requests in turn.
+
+    Each request carries an id that the answer echoes; an answer to an earlier request (one
+    whose caller was interrupted) is discarded. When sending or waiting fails in any way
+    (a timeout, a process that ended, ``KeyboardInterrupt``), the process is stopped, and
+    the next call for its backend starts a new one.
+    """
 
     def __init__(self, backend: str) -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("XLA_FLAGS", "JAX_PLATFORMS")}
@@ -98,6 +108,7 @@ class _Server:
             text=True,
         )
         self.ready = False
+        self.requests = 0  # the id of the last request sent
         self.lines: queue.Queue[str | None] = queue.Queue()
         assert self.process.stdout is not None
         threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()
@@ -108,32 +119,47 @@ class _Server:
                 self.lines.put(line.removeprefix(_MARK))
         self.lines.put(None)  # the process ended
 
-    def _answer(self, deadline: float) -> dict[str, Any]:
+    def _answer(self, ident: int, deadline: float) -> dict[str, Any]:
+        """The answer to request ``ident``; earlier answers are discarded."""
         try:
-            line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
+            while True:
+                try:
+                    line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    raise self._failure("no answer within the timeout") from None
+                if line is None:
+                    status = self.process.wait()
+                    raise self._failure(f"the process ended (exit status {status})")
+                message: dict[str, Any] = json.loads(line)
+                if message.get("id") == ident:
+                    return message
+        except BaseException:  # the process may be busy or dead: a new one serves next
             self.stop()
-            raise self._failure("no answer within the timeout") from None
-        if line is None:
-            self.stop()
-            raise self._failure(f"the process ended (exit status {self.process.wait()})")
-        message: dict[str, Any] = json.loads(line)
-        return message
+            raise
 
-    def send(self, code: str, deadline: float) -> None:
-        """Hand ``code`` to the process (after its imports); :meth:`receive` gets the facts."""
-        if self.process.poll() is None and self.process.stdin is not None:
+    def send(self, code: str, deadline: float) -> int:
+        """Hand ``code`` to the process (after its imports); return the request's id."""
+        try:
             if not self.ready:
-                self._answer(deadline)  # the imports are done
+                self._answer(0, deadline)  # the imports are done
                 self.ready = True
-            self.process.stdin.write(json.dumps({"code": code}) + "\n")
+            if self.process.poll() is not None or self.process.stdin is None:
+                raise self._failure(f"the process ended (exit status {self.process.wait()})")
+            self.requests += 1
+            self.process.stdin.write(json.dumps({"id": self.requests, "code": code}) + "\n")
             self.process.stdin.flush()
+            return self.requests
+        except BaseException:
+            self.stop()
+            raise
 
-    def receive(self, deadline: float) -> dict[str, Any]:
-        """The facts of the code sent last, or a ``RuntimeError`` with its traceback."""
-        return self.facts(self._answer(deadline))
+    def receive(self, ident: int, deadline: float) -> dict[str, Any]:
+        """The facts of request ``ident``, or a ``RuntimeError`` with its traceback."""
+        return self.facts(self._answer(ident, deadline))
 
     def facts(self, message: dict[str, Any]) -> dict[str, Any]:
+        if message.get("backend") != self.backend:
+            raise RuntimeError(f"asked {self.backend!r}, answered by {message.get('backend')!r}")
         if "error" in message:
             tail = "\n".join(str(message["error"]).strip().splitlines()[-8:])
             raise RuntimeError(f"the code failed on {self.backend}:\n{tail}")
@@ -142,8 +168,7 @@ class _Server:
 
     def run(self, code: str, timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
-        self.send(code, deadline)
-        return self.receive(deadline)
+        return self.receive(self.send(code, deadline), deadline)
 
     def _failure(self, what: str) -> RuntimeError:
         self.stderr.seek(0)
@@ -269,18 +294,46 @@ def run_everywhere(
     deadline = time.monotonic() + timeout
     program = textwrap.dedent(_program(checks))
     others = {b: _server(b) for b in backends if b != here}
-    for server in others.values():
-        server.send(program, deadline)
+    sent: dict[str, int] = {}  # the id of each request
     found = {}
     try:
+        for backend, server in others.items():
+            sent[backend] = server.send(program, deadline)
         if here in backends:
             found[here] = _run_here(checks)
-    finally:  # read every answer, so that none is left for the next call
-        answers = {backend: server._answer(deadline) for backend, server in others.items()}
-    for backend, server in others.items():
-        facts = server.facts(answers[backend])
+    except Exception:
+        _collect(others, sent, deadline)  # the others' answers are read all the same
+        raise
+    except BaseException:  # an interrupt: no waiting, the processes asked are stopped
+        for backend in sent:
+            others[backend].stop()
+        raise
+    answers, failure = _collect(others, sent, deadline)
+    if failure is not None:
+        raise failure
+    for backend, message in answers.items():
+        facts = others[backend].facts(message)
         found[backend] = {check.__name__: facts[check.__name__] for check in checks}
     return {backend: found[backend] for backend in backends}
+
+
+def _collect(
+    servers: dict[str, _Server], sent: dict[str, int], deadline: float
+) -> tuple[dict[str, dict[str, Any]], Exception | None]:
+    """Every answer of ``sent``, and the first failure to get one (its process stopped)."""
+    answers, failure = {}, None
+    try:
+        for backend, ident in sent.items():
+            try:
+                answers[backend] = servers[backend]._answer(ident, deadline)
+            except Exception as err:  # each server's failure on its own
+                failure = failure or err
+    except BaseException:
+        for backend in sent:
+            if backend not in answers:
+                servers[backend].stop()
+        raise
+    return answers, failure
 
 
 def _run_here(checks: tuple[Callable[[], dict[str, Any]], ...]) -> dict[str, dict[str, Any]]:

@@ -91,3 +91,48 @@ def test_run_everywhere_reads_every_answer_when_a_check_fails_here() -> None:
     assert backends.run_on(other, "report(x=2)")["x"] == 2  # not the answer left behind
     with pytest.raises(ValueError, match="at least one check and one backend"):
         backends.run_everywhere(layer_facts, backends=())
+
+
+def test_an_interrupted_call_leaves_no_answer_for_the_next() -> None:
+    import _thread
+    import threading
+
+    backends.run_on("jax", "report(x=0)")  # the process is up
+    timer = threading.Timer(1.0, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        backends.run_on("jax", "import time; time.sleep(4); report(call='first')")
+    timer.join()
+    assert backends.run_on("jax", "report(call='second')")["call"] == "second"
+
+
+def second_check() -> dict[str, Any]:
+    return {"call": "second"}
+
+
+def test_run_everywhere_reads_the_others_when_one_send_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    send = backends._Server.send
+
+    def failing_send(server: Any, code: str, deadline: float) -> int:
+        if server.backend == "torch":
+            raise RuntimeError("torch cannot be reached")
+        result: int = send(server, code, deadline)
+        return result
+
+    def first_check() -> dict[str, Any]:
+        return {"call": "first"}
+
+    with monkeypatch.context() as patch:
+        patch.setattr(backends._Server, "send", failing_send)
+        with pytest.raises(RuntimeError, match="torch cannot be reached"):
+            backends.run_everywhere(first_check, backends=("tensorflow", "jax", "torch"))
+    facts = backends.run_everywhere(second_check)
+    assert all(found["second_check"] == {"call": "second"} for found in facts.values())
+
+
+def test_an_answer_from_another_backend_is_refused() -> None:
+    server = backends._server("jax")
+    with pytest.raises(RuntimeError, match="asked 'jax', answered by 'tensorflow'"):
+        server.facts({"id": 1, "backend": "tensorflow", "facts": {}})
