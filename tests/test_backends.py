@@ -94,14 +94,15 @@ def test_run_everywhere_reads_every_answer_when_a_check_fails_here() -> None:
 
 
 def test_an_interrupted_call_leaves_no_answer_for_the_next() -> None:
-    import _thread
+    import os
+    import signal
     import threading
 
     backends.run_on("jax", "report(x=0)")  # the process is up
-    timer = threading.Timer(1.0, _thread.interrupt_main)
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))  # Ctrl-C
     timer.start()
     with pytest.raises(KeyboardInterrupt):
-        backends.run_on("jax", "import time; time.sleep(4); report(call='first')")
+        backends.run_on("jax", "import time; time.sleep(6); report(call='first')")
     timer.join()
     assert backends.run_on("jax", "report(call='second')")["call"] == "second"
 
