@@ -18,6 +18,9 @@ of all gradients would couple them.) What the copies share is the order of the b
 :func:`joined_models` joins several different models (a recurrent model and its non-recurrent
 rival, say) into one model with a named output each, so that one traced step trains them all.
 
+:func:`shuffled_passes` draws the batch order of several passes up front, so that every run
+takes the same batches whatever the global random state.
+
 :func:`train_seeds` trains one architecture once per seed, one after the other, on one traced
 training step: for models that cannot be joined (several inputs or outputs, stateful layers)
 or when each seed must also shuffle the batches its own way.
@@ -304,6 +307,31 @@ def _draw_as_a_first_fit(samples: int) -> None:
 
     if keras.backend.backend() in ("jax", "numpy"):
         np.random.permutation(samples)  # noqa: NPY002 - the generator fit uses
+
+
+def shuffled_passes(samples: int, passes: int, *, seed: int = 0) -> np.ndarray:
+    """The row order of ``passes`` shuffled passes over ``samples`` rows, drawn up front.
+
+    Index the training arrays with it and call ``fit(..., epochs=1, shuffle=False)``: the
+    model sees each row once per pass, in an order that depends on ``seed`` only. Every
+    seed's run, and every model joined in one ``fit``, then takes the same batches, so two
+    runs differ by their initial weights alone and can be compared paired. ``fit``'s own
+    shuffle draws from a global generator instead (``tf.data``'s on TensorFlow, NumPy's on
+    JAX), so its batches change with whatever ran before and with the backend.
+
+    Returns:
+        An integer array of ``samples * passes`` indices: ``passes`` permutations of
+        ``range(samples)``, one after the other, from ``numpy.random.default_rng(seed)``.
+
+    Raises:
+        ValueError: if ``samples`` or ``passes`` is not a positive integer or ``seed`` is
+            negative.
+    """
+    check_positive("samples", samples)
+    check_positive("passes", passes)
+    _check_seeds([seed])
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.permutation(samples) for _ in range(passes)])
 
 
 def train_seeds(

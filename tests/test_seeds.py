@@ -317,3 +317,28 @@ def test_joined_models_rejects() -> None:
 
     with pytest.raises(ValueError, match=r"\['c'\]\(\) must return a model with 1 input and 1"):
         seeds.joined_models({"c": two_outputs})
+
+
+def test_shuffled_passes_are_permutations_fixed_by_the_seed() -> None:
+    order = seeds.shuffled_passes(7, 3, seed=4)
+    assert order.shape == (21,)
+    for k in range(3):
+        np.testing.assert_array_equal(np.sort(order[7 * k : 7 * (k + 1)]), np.arange(7))
+    np.testing.assert_array_equal(order, seeds.shuffled_passes(7, 3, seed=4))
+    np.random.seed(0)  # noqa: NPY002 - the global generator must not matter
+    np.testing.assert_array_equal(order, seeds.shuffled_passes(7, 3, seed=4))
+    assert not np.array_equal(order, seeds.shuffled_passes(7, 3, seed=5))
+    assert not np.array_equal(order[:7], order[7:14])  # each pass is drawn anew
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"samples": 0, "passes": 2}, "samples must be a positive integer; got 0"),
+        ({"samples": 5, "passes": 1.5}, "passes must be a positive integer; got 1.5"),
+        ({"samples": 5, "passes": 2, "seed": -1}, "seed must be an integer of at least 0"),
+    ],
+)
+def test_shuffled_passes_rejects(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        seeds.shuffled_passes(**kwargs)
