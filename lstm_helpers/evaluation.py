@@ -150,15 +150,20 @@ def mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 def block_bootstrap_interval(
     values: np.ndarray, *, block: int, level: float = 0.95, draws: int = 2000, seed: int = 0
 ) -> tuple[float, float]:
-    """A moving-block bootstrap interval for the mean of a series of per-sample values.
+    """A circular block bootstrap interval for the mean of a series of per-sample values.
 
     ``values`` has shape ``(samples,)``, in time order: for instance the difference of two
     forecasts' errors on each test window. Neighbouring windows of one series overlap, so
     their errors are not independent; resampling whole blocks of ``block`` consecutive
     values keeps that dependence. Each of ``draws`` resamples joins randomly placed blocks
     (generator seeded with ``seed``) up to the length of ``values`` and takes its mean;
-    the interval is the central ``level`` fraction of those means. An interval that holds
-    0 says the two forecasts cannot be told apart on these samples.
+    the interval is the central ``level`` fraction of those means. A block may start at
+    any sample and wraps around from the last sample to the first (Politis and Romano's
+    circular bootstrap), so every sample is drawn equally often; blocks that had to fit
+    inside the series would draw the first and last samples less often than the rest.
+    An interval that holds 0 says the two forecasts cannot be told apart on these
+    samples. It measures the luck of the test samples only: it says nothing about how
+    much a second training run, from another seed, would move either forecast.
 
     Raises:
         ValueError: if ``values`` is not 1-D or ``block`` exceeds its length, or ``level``
@@ -174,8 +179,9 @@ def block_bootstrap_interval(
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must lie between 0 and 1; got {level!r}")
     per_draw = -(-v.size // block)
-    starts = np.random.default_rng(seed).integers(0, v.size - block + 1, (draws, per_draw))
-    picked = v[(starts[:, :, None] + np.arange(block)).reshape(draws, -1)[:, : v.size]]
+    starts = np.random.default_rng(seed).integers(0, v.size, (draws, per_draw))
+    rows = (starts[:, :, None] + np.arange(block)) % v.size  # blocks wrap around the end
+    picked = v[rows.reshape(draws, -1)[:, : v.size]]
     low, high = np.quantile(picked.mean(axis=1), [(1 - level) / 2, (1 + level) / 2])
     return float(low), float(high)
 

@@ -148,6 +148,16 @@ def test_block_bootstrap_interval_holds_the_mean_and_widens_with_noise() -> None
     )
 
 
+def test_block_bootstrap_interval_weighs_the_ends_like_the_middle() -> None:
+    from lstm_helpers.evaluation import block_bootstrap_interval
+
+    ends = np.zeros(60)
+    ends[:5] = ends[-5:] = 1.0  # values that differ at the two ends only
+    low, high = block_bootstrap_interval(ends, block=10, draws=4000)
+    assert low < ends.mean() < high
+    assert abs((low + high) / 2 - ends.mean()) < 0.25 * (high - low)
+
+
 def test_block_bootstrap_interval_rejects_bad_input() -> None:
     from lstm_helpers.evaluation import block_bootstrap_interval
 
