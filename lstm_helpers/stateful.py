@@ -238,6 +238,12 @@ def reset_callback(every: int) -> Any:
     it starts from zero states too (without this callback it would continue from the state
     the last training batch left).
 
+    On JAX (Keras 3.15.1) ``fit``, ``predict`` and ``evaluate`` never write a stateful layer's
+    state: a compiled step starts every batch from the state it read when it was traced, so a
+    reset changes only what a later trace reads (a new input shape, a new ``compile``), or
+    every batch with ``run_eagerly=True``. There the resets do not make ``fit`` train on chunks
+    with the state carried; that needs a loop of your own that carries it.
+
     Keras calls the per-batch hooks once per *execution*: with ``steps_per_execution`` above 1
     in ``compile`` it would skip resets. So the callback raises a ``ValueError`` when ``fit``,
     ``predict`` or ``evaluate`` starts on a model compiled with ``steps_per_execution`` other
