@@ -99,11 +99,17 @@ def test_an_interrupted_call_leaves_no_answer_for_the_next() -> None:
     import threading
 
     backends.run_on("jax", "report(x=0)")  # the process is up
+    # Python's own Ctrl-C handler, whatever an earlier test in this worker installed (an
+    # event loop's handler that schedules a clean-up instead of raising, say)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))  # Ctrl-C
-    timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        backends.run_on("jax", "import time; time.sleep(6); report(call='first')")
-    timer.join()
+    try:
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            backends.run_on("jax", "import time; time.sleep(6); report(call='first')")
+        timer.join()
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert backends.run_on("jax", "report(call='second')")["call"] == "second"
 
 

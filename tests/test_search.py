@@ -10,10 +10,11 @@ best word), add the section titles that contain the whole query, and sort by sco
 objects of the API page (``objects`` in the index) are not searched: no entry's message names
 one.
 
-The queries do not come from the index page: for every section of ``chapters/errors`` that the
-index links and whose cells raise (or print a graph execution error), the query is the start
-of the message as Keras printed it in the stored output, and the notebook holding that section
-(not only the index page, which quotes most messages too) must be among the first results.
+The queries do not come from the index page: for every section (of ``chapters/errors``, or of
+another chapter that shows the error) that the index links and whose cells raise (or print a
+graph execution error), the query is the start of the message as Keras printed it in the
+stored output, and the notebook holding that section (not only the index page, which quotes
+most messages too) must be among the first results.
 Sections whose failure is silent have no message to search for; they are listed and counted.
 
 Known limits of Sphinx's search: the word "one" stems to "on", a stopword the index leaves
@@ -82,11 +83,15 @@ def _index_labels() -> list[str]:
 
 
 def _sections() -> dict[str, tuple[str, list[str]]]:
-    """For each section label of chapters/errors: its notebook, and the error messages stored
-    in its cells' outputs (an exception's message, or a printed ``...Error: ...`` summary)."""
+    """For each section label of the book's notebooks: its notebook, and the error messages
+    stored in its cells' outputs (an exception's message, or a printed ``...Error: ...``
+    summary). The index links sections of chapters/errors and, for errors another chapter
+    shows, sections of that chapter."""
     sections: dict[str, tuple[str, list[str]]] = {}
-    for notebook in sorted((ROOT / "chapters" / "errors").glob("*.ipynb")):
-        doc = f"chapters/errors/{notebook.stem}"
+    for notebook in sorted((ROOT / "chapters").rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in notebook.parts:
+            continue
+        doc = notebook.relative_to(ROOT).with_suffix("").as_posix()
         label = None
         for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
             source = "".join(cell["source"])
