@@ -25,6 +25,10 @@ takes the same batches whatever the global random state.
 training step: for models that cannot be joined (several inputs or outputs, stateful layers)
 or when each seed must also shuffle the batches its own way.
 
+:func:`train_on_subsets` trains several models joined by :func:`joined_models`, each on its
+own rows of the same data (its loss weighted 0 on the other rows, :func:`subset_weights`),
+once per seed on one traced training step: two training sets compared paired, batch by batch.
+
 On TensorFlow, a first ``fit`` that creates variables inside its traced training step (Adam's
 slots, one loss tracker per output) is traced twice; :func:`build_for_fit` creates them
 beforehand. Models made by :func:`side_by_side` call it in ``fit``, and :func:`train_seeds`
@@ -399,11 +403,171 @@ def train_seeds(
                 variable.assign(value)
             if shuffle:
                 _draw_as_a_first_fit(samples)
-        history = model.fit(
-            x, y, epochs=epochs, batch_size=batch_size, shuffle=shuffle, verbose=0
-        )
+        history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=shuffle, verbose=0)
         losses.append(np.asarray(history.history["loss"], dtype=float))
         weights.append(tuple(np.array(w) for w in model.get_weights()))
     runs = SeedRuns(model, order, tuple(losses), tuple(weights))
     runs.use(order[0])
+    return runs
+
+
+def _check_rows(name: str, rows: Any, samples: int | None = None) -> np.ndarray:
+    arr = np.asarray(rows)
+    if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(
+            f"{name} must be a non-empty 1-D array of row indices, shape (rows,); got shape "
+            f"{shape_str(arr.shape)} of {arr.dtype}"
+        )
+    if len(np.unique(arr)) != len(arr):
+        raise ValueError(
+            f"{name} must hold each row at most once; got {len(arr)} rows, "
+            f"{len(np.unique(arr))} different"
+        )
+    if arr.min() < 0 or (samples is not None and arr.max() >= samples):
+        bound = "" if samples is None else f" and below {samples} (the samples of x)"
+        raise ValueError(
+            f"{name} must hold rows of at least 0{bound}; got rows {arr.min()} to {arr.max()}"
+        )
+    return arr
+
+
+def subset_weights(subsets: Mapping[str, Any]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The rows of several training sets together, and each set's sample weights over them.
+
+    ``subsets`` maps a name to the rows (integer indices, none twice) of its training set.
+    Returns ``union``, the sorted rows in at least one set, and per name a ``float32`` array
+    over ``union``: 0 on the rows outside the set, and ``len(union) / len(rows)`` on its own
+    rows, so that it averages 1 over the union. Weighted so, the loss of a model trained on
+    batches of the union has on average the scale it would have on batches of its own rows,
+    while rows outside its set add nothing to it or to its gradient.
+
+    Raises:
+        ValueError: if ``subsets`` is empty, or a set is not a non-empty 1-D integer array
+            of distinct rows of at least 0 (the message names the expected and the actual
+            shape).
+    """
+    if not subsets:
+        raise ValueError("subsets must map at least one name to its rows; got none")
+    parts = {name: _check_rows(f"subsets[{name!r}]", rows) for name, rows in subsets.items()}
+    union = np.unique(np.concatenate(list(parts.values())))
+    weight = {
+        name: np.isin(union, part).astype("float32") * len(union) / len(part)
+        for name, part in parts.items()
+    }
+    return union, weight
+
+
+def train_on_subsets(
+    builders: Mapping[str, Callable[[], Any]],
+    x: np.ndarray,
+    y: np.ndarray | Mapping[str, np.ndarray],
+    subsets: Mapping[str, Any],
+    *,
+    seeds: Sequence[int],
+    epochs: int,
+    batch_size: int,
+    learning_rate: float = 0.02,
+    loss: str = "mse",
+) -> SeedRuns:
+    """Train several models, each on its own rows of ``x``, as one model, once per seed.
+
+    ``builders`` maps a name to a function returning a new, built Keras model with one input
+    and one output (as for :func:`joined_models`, which joins them); ``subsets`` maps the
+    same names to the rows of ``x`` that model trains on. ``y`` is one target array for
+    every model, or a dict of them by name; every array has ``len(x)`` rows. One ``fit`` per
+    seed trains all the models on the batches of the union of the rows, each model's loss
+    weighted by :func:`subset_weights` (``sample_weight``): 0 on the rows outside its set,
+    so that nothing from those rows moves its weights, and scaled so that its weights
+    average 1 over the union. The training step is traced once for all seeds.
+
+    Each seed's run starts from the weights the joined model gets from
+    ``keras.utils.set_random_seed(seed)`` (drawn for every seed before any training) and
+    from a fresh Adam(``learning_rate``), and takes the union's rows in the order
+    ``numpy.random.default_rng(seed).permutation`` gives them, the same in every epoch
+    (``shuffle=False``): a run depends on its seed only, not on the runs before it. The
+    model is compiled with ``loss`` and one graph call per epoch (``steps_per_execution``).
+
+    Returns:
+        A :class:`SeedRuns` of the joined model: per seed, the training loss of every epoch
+        (the sum of the weighted losses) and the trained weights. Its
+        :meth:`~SeedRuns.predictions` gives every model's predictions by name, and
+        ``runs.use(seed).get_layer(name)`` one model with that seed's trained weights.
+
+    Raises:
+        ValueError: if ``builders`` and ``subsets`` (or a dict ``y``) do not have the same
+            names, a target array does not have ``len(x)`` rows, a set is not a non-empty
+            1-D array of distinct rows of ``x``, ``seeds`` is empty or repeats a seed, or
+            ``epochs`` or ``batch_size`` is not a positive integer. Shape errors name the
+            expected and the actual shape.
+    """
+    import keras
+
+    check_positive("epochs", epochs)
+    check_positive("batch_size", batch_size)
+    order_of_seeds = _check_seeds(seeds)
+    _check_names(builders, "builders")
+    names = list(builders)
+    if set(subsets) != set(names):
+        raise ValueError(f"subsets must have the names of builders, {names}; got {list(subsets)}")
+    data = np.asarray(x)
+    if data.ndim < 2:
+        raise ValueError(
+            f"x must have shape (samples, ...), the input of the models; got shape "
+            f"{shape_str(data.shape)}"
+        )
+    samples = data.shape[0]
+    if isinstance(y, Mapping):
+        if set(y) != set(names):
+            raise ValueError(f"y must have the names of builders, {names}; got {list(y)}")
+        targets = {name: np.asarray(y[name]) for name in names}
+    else:
+        targets = {name: np.asarray(y) for name in names}
+    for name, target in targets.items():
+        if target.ndim == 0 or target.shape[0] != samples:
+            label = "y" if not isinstance(y, Mapping) else f"y[{name!r}]"
+            raise ValueError(
+                f"{label} must have shape {shape_str((samples, *target.shape[1:]))} "
+                f"(one row per sample of x); got shape {shape_str(target.shape)}"
+            )
+    for name, rows in subsets.items():
+        _check_rows(f"subsets[{name!r}]", rows, samples)
+    union, weight = subset_weights(subsets)
+
+    def joined() -> Any:
+        return joined_models(builders)
+
+    starts = {}  # every seed's initial weights, drawn before any training
+    for seed in order_of_seeds:
+        keras.utils.set_random_seed(seed)
+        starts[seed] = joined().get_weights()
+    model = joined()
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=loss,
+        steps_per_execution=-(-len(union) // batch_size),
+    )
+    build_for_fit(model, data, targets)  # else the first fit would trace its step twice
+    model.optimizer.build(model.trainable_variables)  # on every backend
+    fresh_adam = [np.array(v) for v in model.optimizer.variables]
+    losses: list[np.ndarray] = []
+    weights: list[tuple[np.ndarray, ...]] = []
+    for seed, start in starts.items():
+        model.set_weights(start)
+        for variable, value in zip(model.optimizer.variables, fresh_adam, strict=True):
+            variable.assign(value)
+        order = union[np.random.default_rng(seed).permutation(len(union))]
+        position = np.searchsorted(union, order)
+        history = model.fit(
+            data[order],
+            {name: t[order] for name, t in targets.items()},
+            sample_weight={name: w[position] for name, w in weight.items()},
+            epochs=epochs,
+            batch_size=batch_size,
+            shuffle=False,
+            verbose=0,
+        )
+        losses.append(np.asarray(history.history["loss"], dtype=float))
+        weights.append(tuple(np.array(w) for w in model.get_weights()))
+    runs = SeedRuns(model, tuple(order_of_seeds), tuple(losses), tuple(weights))
+    runs.use(order_of_seeds[0])
     return runs
