@@ -342,3 +342,135 @@ def test_shuffled_passes_are_permutations_fixed_by_the_seed() -> None:
 def test_shuffled_passes_rejects(kwargs: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         seeds.shuffled_passes(**kwargs)
+
+
+def test_subset_weights_are_zero_outside_each_set_and_average_one() -> None:
+    union, weight = seeds.subset_weights({"a": np.array([4, 0, 2]), "b": np.array([5, 4])})
+    np.testing.assert_array_equal(union, [0, 2, 4, 5])
+    assert list(weight) == ["a", "b"] and all(w.dtype == np.float32 for w in weight.values())
+    np.testing.assert_allclose(weight["a"], [4 / 3, 4 / 3, 4 / 3, 0])
+    np.testing.assert_allclose(weight["b"], [0, 0, 2, 2])
+    for w in weight.values():
+        assert np.isclose(w.mean(), 1.0)
+
+
+def _subset_data() -> tuple[np.ndarray, np.ndarray]:
+    x = np.random.default_rng(1).normal(size=(12, 5, 1)).astype("float32")
+    return x, x.sum(axis=1)
+
+
+def _changed_weights(before: tuple[np.ndarray, ...], after: tuple[np.ndarray, ...]) -> bool:
+    return any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+
+
+def test_train_on_subsets_rows_outside_a_set_do_not_move_its_copy() -> None:
+    """Changing the targets outside a copy's set leaves that copy's training bit for bit."""
+    x, y = _subset_data()
+    subsets = {"a": np.arange(0, 7), "b": np.arange(4, 12)}  # overlapping, a's rows first
+    builders = {"a": _joinable_lstm, "b": _joinable_lstm}
+    kwargs: dict[str, Any] = {"seeds": (3,), "epochs": 2, "batch_size": 4}
+    runs = seeds.train_on_subsets(builders, x, y, subsets, **kwargs)
+    other = y.copy()
+    other[7:] = 50.0  # rows of b only
+    moved = seeds.train_on_subsets(builders, x, other, subsets, **kwargs)
+    a, b = (
+        [run.use(3).get_layer(name).get_weights() for run in (runs, moved)] for name in "ab"
+    )
+    assert not _changed_weights(tuple(a[0]), tuple(a[1]))  # a never sees rows 7 to 11
+    assert _changed_weights(tuple(b[0]), tuple(b[1]))  # b does
+    keras.utils.set_random_seed(3)
+    start = seeds.joined_models(builders).get_layer("a").get_weights()
+    assert _changed_weights(tuple(start), tuple(a[0]))  # and a did train
+    assert runs.losses[0].shape == (2,) and runs.seeds == (3,)
+
+
+def test_train_on_subsets_copy_on_every_row_trains_as_alone() -> None:
+    """With the whole union as its set (weights 1), a copy is a model alone on those batches."""
+    x, y = _subset_data()
+    runs = seeds.train_on_subsets(
+        {"lstm": _joinable_lstm, "dense": _tiny_dense},
+        x,
+        {"lstm": y, "dense": 2 * y},
+        {"lstm": np.arange(12), "dense": np.arange(0, 12, 2)},
+        seeds=(1, 2),
+        epochs=2,
+        batch_size=4,
+        learning_rate=0.05,
+    )
+    for seed in (1, 2):
+        keras.utils.set_random_seed(seed)
+        alone = seeds.joined_models({"lstm": _joinable_lstm}).get_layer("lstm")
+        alone.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+        order = np.random.default_rng(seed).permutation(12)
+        alone.fit(x[order], y[order], epochs=2, batch_size=4, shuffle=False, verbose=0)
+        copy = runs.use(seed).get_layer("lstm")
+        for a, b in zip(alone.get_weights(), copy.get_weights(), strict=True):
+            np.testing.assert_allclose(a, b, atol=1e-5)
+    assert runs.predictions(x)["dense"].shape == (2, 12, 1)
+
+
+def test_train_on_subsets_each_run_is_independent_of_the_runs_before() -> None:
+    x, y = _subset_data()
+    builders = {"a": _joinable_lstm, "b": _tiny_dense}
+    subsets = {"a": np.arange(8), "b": np.arange(4, 12)}
+    both = seeds.train_on_subsets(builders, x, y, subsets, seeds=(1, 2), epochs=2, batch_size=4)
+    alone = seeds.train_on_subsets(builders, x, y, subsets, seeds=(2,), epochs=2, batch_size=4)
+    np.testing.assert_array_equal(both.losses[1], alone.losses[0])
+    for a, b in zip(both.weights[1], alone.weights[0], strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert _changed_weights(both.weights[0], both.weights[1])  # seeds differ
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"y": np.zeros((11, 1))}, r"y must have shape \(12, 1\) .*; got shape \(11, 1\)"),
+        (
+            {"y": {"a": np.zeros((12, 1)), "b": np.zeros((3, 1))}},
+            r"y\['b'\] must have shape \(12, 1\) .*; got shape \(3, 1\)",
+        ),
+        ({"y": {"a": np.zeros((12, 1))}}, r"y must have the names of builders, \['a', 'b'\]"),
+        ({"x": np.zeros(12)}, r"x must have shape \(samples, \.\.\.\), .*; got shape \(12,\)"),
+        ({"subsets": {"a": np.arange(3)}}, r"subsets must have the names .*; got \['a'\]"),
+        (
+            {"subsets": {"a": np.arange(4).reshape(2, 2), "b": np.arange(3)}},
+            r"subsets\['a'\] must be a non-empty 1-D .*shape \(rows,\); got shape \(2, 2\)",
+        ),
+        (
+            {"subsets": {"a": np.array([], int), "b": np.arange(3)}},
+            r"shape \(rows,\); got shape \(0,\)",
+        ),
+        (
+            {"subsets": {"a": np.array([0.0, 1.0]), "b": np.arange(3)}},
+            "of row indices, shape .*; got shape .* of float64",
+        ),
+        ({"subsets": {"a": np.array([1, 1]), "b": np.arange(3)}}, "at most once; got 2 rows"),
+        (
+            {"subsets": {"a": np.array([0, 12]), "b": np.arange(3)}},
+            r"below 12 \(the samples of x\); got rows 0 to 12",
+        ),
+        ({"seeds": (1, 1)}, r"differ from each other; got \[1, 1\]"),
+        ({"batch_size": 0}, "batch_size must be a positive integer; got 0"),
+    ],
+)
+def test_train_on_subsets_rejects(change: dict[str, Any], match: str) -> None:
+    x, y = _subset_data()
+    args: dict[str, Any] = {
+        "builders": {"a": _tiny_dense, "b": _tiny_dense},
+        "x": x,
+        "y": y,
+        "subsets": {"a": np.arange(6), "b": np.arange(6, 12)},
+        "seeds": (0,),
+        "epochs": 1,
+        "batch_size": 4,
+        **change,
+    }
+    with pytest.raises(ValueError, match=match):
+        seeds.train_on_subsets(**args)
+
+
+def test_subset_weights_rejects() -> None:
+    with pytest.raises(ValueError, match="at least one name to its rows; got none"):
+        seeds.subset_weights({})
+    with pytest.raises(ValueError, match=r"at least 0; got rows -1 to 2"):
+        seeds.subset_weights({"a": np.array([-1, 2])})
