@@ -373,9 +373,7 @@ def test_train_on_subsets_rows_outside_a_set_do_not_move_its_copy() -> None:
     other = y.copy()
     other[7:] = 50.0  # rows of b only
     moved = seeds.train_on_subsets(builders, x, other, subsets, **kwargs)
-    a, b = (
-        [run.use(3).get_layer(name).get_weights() for run in (runs, moved)] for name in "ab"
-    )
+    a, b = ([run.use(3).get_layer(name).get_weights() for run in (runs, moved)] for name in "ab")
     assert not _changed_weights(tuple(a[0]), tuple(a[1]))  # a never sees rows 7 to 11
     assert _changed_weights(tuple(b[0]), tuple(b[1]))  # b does
     keras.utils.set_random_seed(3)
