@@ -320,18 +320,3 @@ def loss_outcome(loss: Any, output_shape: Shape, target_shape: Shape) -> str:
         return OK
     return SILENT
 
-
-def graph_error_summary(err: BaseException) -> str:
-    """TensorFlow's message for an error raised inside a traced function, without its stack.
-
-    A graph execution error repeats the Python stack that built the failing node, with the
-    file paths of the machine, and ends with an id that counts the functions traced so far.
-    This keeps the first line, the node and the message itself.
-    """
-    lines = str(getattr(err, "message", err)).splitlines()
-    kept = [
-        line.split(" [Op:__inference")[0].replace(" defined at (most recent call last):", "")
-        for line in lines
-        if line.strip() and not line.startswith("  File ")
-    ]
-    return f"{type(err).__name__}: " + "\n".join(kept)

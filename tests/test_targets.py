@@ -210,18 +210,3 @@ def test_loss_outcome_needs_concrete_shapes(shape: Any) -> None:
     with pytest.raises(ValueError, match="output_shape must"):
         targets.loss_outcome(keras.losses.MeanSquaredError(), shape, (4,))
 
-
-def test_graph_error_summary() -> None:
-    class FakeGraphError(Exception):
-        message = (
-            "Graph execution error:\n\nDetected at node m/add defined at (most recent call "
-            'last):\n  File "/somewhere/x.py", line 1, in <module>\n\n'
-            "Incompatible shapes: [2,8] vs. [4,8]\n\t [[{{node m/add}}]] "
-            "[Op:__inference_one_step_12]"
-        )
-
-    assert targets.graph_error_summary(FakeGraphError()) == (
-        "FakeGraphError: Graph execution error:\nDetected at node m/add\n"
-        "Incompatible shapes: [2,8] vs. [4,8]\n\t [[{{node m/add}}]]"
-    )
-    assert targets.graph_error_summary(ValueError("plain")) == "ValueError: plain"
