@@ -3,6 +3,7 @@
 Every cut is a NumPy view of the series (no values copied), built on
 ``numpy.lib.stride_tricks.sliding_window_view``. The windows and targets are the ones
 ``keras.utils.timeseries_dataset_from_array`` produces, as arrays instead of a dataset.
+:func:`levels_from_changes` turns forecast changes back into levels,
 :func:`peak_rss_growth` measures what a step such as ``model.fit`` copies, and
 :func:`plot_forecasts` draws windows, their targets and forecasts of them.
 """
@@ -136,6 +137,41 @@ def locate(series: np.ndarray, x: np.ndarray) -> np.ndarray:
     if missing.size:
         raise ValueError(f"x[{missing[0]}] is not a stretch of the series")
     return np.asarray(match.argmax(axis=1))
+
+
+def levels_from_changes(
+    level_windows: np.ndarray, z_changes: np.ndarray, *, mean: float, std: float
+) -> np.ndarray:
+    """Forecast levels from forecast standardised changes: undo the scaling, then add up.
+
+    A model that reads and predicts the step-to-step changes of a series, standardised as
+    ``(change - mean) / std``, forecasts the ``horizon`` changes that follow each window.
+    The level ``k`` steps ahead is the window's last level plus the first ``k`` changes,
+    each unscaled (``z * std + mean``): a running sum along the forecast.
+
+    Args:
+        level_windows: ``(samples, timesteps, 1)``, the windows of levels the changes were
+            taken from; only their last step is read.
+        z_changes: ``(samples, horizon)``, the forecast standardised changes.
+        mean, std: the scaling of the changes.
+
+    Returns:
+        ``(samples, horizon)`` levels.
+
+    Raises:
+        ValueError: if the shapes do not match as above.
+    """
+    levels, z = np.asarray(level_windows), np.asarray(z_changes)
+    if levels.ndim != 3 or levels.shape[2] != 1:
+        raise ValueError(
+            "level_windows must have shape (samples, timesteps, 1); "
+            f"got shape {shape_str(levels.shape)}"
+        )
+    if z.ndim != 2 or len(z) != len(levels):
+        raise ValueError(
+            f"z_changes must have shape ({len(levels)}, horizon); got shape {shape_str(z.shape)}"
+        )
+    return levels[:, -1, :] + np.cumsum(z * std + mean, axis=1)
 
 
 def draw_cuts(

@@ -169,6 +169,16 @@ def test_equals_timeseries_dataset_from_array(
             r"series must have shape \(<=40,\) to be drawn; got shape \(50,\)",
         ),
         (lambda: windows.draw_cuts(np.arange(5.0), {}), "at least one"),
+        (
+            lambda: windows.levels_from_changes(np.zeros((4, 3)), np.zeros((4, 2)), mean=0, std=1),
+            r"level_windows must have shape \(samples, timesteps, 1\); got shape \(4, 3\)",
+        ),
+        (
+            lambda: windows.levels_from_changes(
+                np.zeros((4, 3, 1)), np.zeros((5, 2)), mean=0, std=1
+            ),
+            r"z_changes must have shape \(4, horizon\); got shape \(5, 2\)",
+        ),
     ],
 )
 def test_bad_input_raises(call: object, match: str) -> None:
@@ -251,3 +261,22 @@ def test_plot_forecasts_bad_input(kwargs: dict[str, object], match: str) -> None
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         windows.plot_forecasts(**args)  # type: ignore[arg-type]
+
+
+def test_levels_from_changes_undo_the_differencing() -> None:
+    rng = np.random.default_rng(0)
+    level = np.cumsum(rng.normal(size=60)) + 100.0
+    change = np.diff(level)
+    mean, std = change.mean(), change.std()
+    steps, horizon = 8, 5
+    x_level, y_level = windows.make_windows(level[1:], steps, horizon=horizon)
+    _, y = windows.make_windows((change - mean) / std, steps, horizon=horizon)
+    # the true standardised changes give back the true levels that follow each window
+    got = windows.levels_from_changes(x_level, y[:, :, 0], mean=mean, std=std)
+    assert got.shape == (len(x_level), horizon)
+    np.testing.assert_allclose(got, y_level[:, :, 0], rtol=0, atol=1e-9)
+    # a forecast of zero standardised change is a straight line from the last level
+    flat = windows.levels_from_changes(
+        x_level, np.zeros((len(x_level), horizon)), mean=mean, std=std
+    )
+    np.testing.assert_allclose(flat, x_level[:, -1, :] + mean * np.arange(1, horizon + 1))
