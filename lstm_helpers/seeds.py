@@ -99,6 +99,19 @@ def build_for_fit(model: Any, x: Any, y: Any) -> None:
     model.compute_metrics(x_rows, y_rows, zeros, sample_weight=None)
 
 
+def _zero_every_grad(model: Any) -> None:
+    """Clear the gradient of every trainable variable of ``model`` (PyTorch only).
+
+    Keras's PyTorch trainer clears the gradients before each training step with
+    ``torch.nn.Module.zero_grad``, which reaches a model's variables through a dict keyed by
+    their paths (``"out/kernel"``): two nested models with a layer of the same name share a
+    key, one of the two variables is missing from the dict, and its gradients add up from
+    step to step (Keras 3.15.1). The copies joined here all have the same layer names.
+    """
+    for variable in model.trainable_variables:
+        variable.value.grad = None
+
+
 @functools.cache
 def _joined_class() -> Any:
     import keras
@@ -110,7 +123,45 @@ def _joined_class() -> Any:
             build_for_fit(self, x, y)
             return super().fit(x, y, *args, **kwargs)
 
+        if keras.backend.backend() == "torch":
+
+            def zero_grad(self, set_to_none: bool = True) -> None:
+                super().zero_grad(set_to_none)
+                _zero_every_grad(self)
+
     return SideBySide
+
+
+@functools.cache
+def _torch_joined_class() -> Any:
+    """On PyTorch, :func:`joined_models`'s class: every gradient cleared before each step."""
+    import keras
+
+    class Joined(keras.Model):  # type: ignore[misc]
+        """A functional model whose ``zero_grad`` clears every trainable variable's gradient."""
+
+        def zero_grad(self, set_to_none: bool = True) -> None:
+            super().zero_grad(set_to_none)
+            _zero_every_grad(self)
+
+    return Joined
+
+
+def _steps_per_execution(steps: int) -> int:
+    """``steps``, or 1 on PyTorch: its trainer refuses any other value (and traces nothing)."""
+    import keras
+
+    return 1 if keras.backend.backend() == "torch" else steps
+
+
+def _to_numpy(value: Any) -> np.ndarray:
+    """A model's output as a NumPy array (on PyTorch, detached from its gradient graph)."""
+    import keras
+
+    if keras.backend.backend() == "torch":
+        result: np.ndarray = keras.ops.convert_to_numpy(value)
+        return result
+    return np.asarray(value)
 
 
 def _check_names(builds: Mapping[str, Callable[[], Any]], what: str) -> None:
@@ -187,7 +238,9 @@ def joined_models(builders: Mapping[str, Callable[[], Any]], *, name: str = "joi
     keys: ``fit`` takes the targets as such a dict, and Keras adds the models' losses. The
     models share no layer, so each weight gets exactly the gradient its own model would get
     alone, and an optimizer that updates every weight from its own gradient (Adam, SGD)
-    trains each model as it would alone on the same batches.
+    trains each model as it would alone on the same batches. (On PyTorch the joined model
+    clears every weight's gradient before each step itself: Keras's own clearing misses a
+    weight whose layer has the name of another model's layer.)
 
     Why join them: tracing a training step costs about a second per recurrent layer plus a
     fixed part, more than a short training. Joined, the models are traced once, and
@@ -209,7 +262,8 @@ def joined_models(builders: Mapping[str, Callable[[], Any]], *, name: str = "joi
         model.name = key
         models[key] = model
     inputs = keras.Input(shape=_common_input_shape(list(models.values())), name=f"{name}_input")
-    return keras.Model(inputs, {key: m(inputs) for key, m in models.items()}, name=name)
+    joined = _torch_joined_class() if keras.backend.backend() == "torch" else keras.Model
+    return joined(inputs, {key: m(inputs) for key, m in models.items()}, name=name)
 
 
 def copy_predictions(model: Any, x: Any, *, batch_size: int = 512) -> dict[str, np.ndarray]:
@@ -236,7 +290,7 @@ def copy_predictions(model: Any, x: Any, *, batch_size: int = 512) -> dict[str, 
     chunks = []
     for i in range(0, len(data), batch_size):
         out = model(data[i : i + batch_size], training=False)
-        chunks.append([np.asarray(o) for o in (out if isinstance(out, (list, tuple)) else [out])])
+        chunks.append([_to_numpy(o) for o in (out if isinstance(out, (list, tuple)) else [out])])
     parts = [np.concatenate(outs) for outs in zip(*chunks, strict=True)]
     result: dict[str, list[np.ndarray]] = {}
     for copy, part in zip(copies, parts, strict=True):
@@ -358,8 +412,9 @@ def train_seeds(
     built from that seed alone would, whatever ran before it. Tracing a training step costs
     about a second per LSTM layer, so reusing one compiled model keeps several seeds cheap.
     The model is compiled with Adam(``learning_rate``), ``loss`` and one graph call per epoch
-    (``steps_per_execution``); shuffling follows the seed. ``y`` is a dict of targets for a
-    model whose outputs are a dict.
+    (``steps_per_execution``; 1 on PyTorch, which runs the step eagerly and accepts no other
+    value); shuffling follows the seed. ``y`` is a dict of targets for a model whose outputs
+    are a dict.
 
     With ``shuffle=False`` every run takes the batches in the order of ``x``, and every seed's
     initial weights are drawn before the first ``fit``, so no seed is set between runs. On
@@ -380,11 +435,15 @@ def train_seeds(
     samples = int(np.shape(x)[0])
     keras.utils.set_random_seed(order[0])
     model = build()
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss=loss,
-        steps_per_execution=max(1, -(-samples // batch_size)),
-    )
+
+    def compile_anew() -> None:
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate),
+            loss=loss,
+            steps_per_execution=_steps_per_execution(max(1, -(-samples // batch_size))),
+        )
+
+    compile_anew()
     build_for_fit(model, x, y)  # else the first fit would trace its step twice
     model.optimizer.build(model.trainable_variables)
     fresh_optimizer = [np.array(v) for v in model.optimizer.variables]
@@ -399,10 +458,15 @@ def train_seeds(
             keras.utils.set_random_seed(seed)
         if seed != order[0]:  # the first seed's weights are the model's own
             model.set_weights(starts[seed] if starts else build().get_weights())
-            for variable, value in zip(model.optimizer.variables, fresh_optimizer, strict=True):
-                variable.assign(value)
-            if shuffle:
-                _draw_as_a_first_fit(samples)
+            if keras.backend.backend() == "torch":
+                # PyTorch traces nothing: compiled anew (a new Adam), the run's fit is a first
+                # fit, and shuffles as a fresh model's first fit does
+                compile_anew()
+            else:
+                for variable, value in zip(model.optimizer.variables, fresh_optimizer, strict=True):
+                    variable.assign(value)
+                if shuffle:
+                    _draw_as_a_first_fit(samples)
         history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=shuffle, verbose=0)
         losses.append(np.asarray(history.history["loss"], dtype=float))
         weights.append(tuple(np.array(w) for w in model.get_weights()))
@@ -485,7 +549,8 @@ def train_on_subsets(
     from a fresh Adam(``learning_rate``), and takes the union's rows in the order
     ``numpy.random.default_rng(seed).permutation`` gives them, the same in every epoch
     (``shuffle=False``): a run depends on its seed only, not on the runs before it. The
-    model is compiled with ``loss`` and one graph call per epoch (``steps_per_execution``).
+    model is compiled with ``loss`` and one graph call per epoch (``steps_per_execution``; 1
+    on PyTorch, which accepts no other value).
 
     Returns:
         A :class:`SeedRuns` of the joined model: per seed, the training loss of every epoch
@@ -544,7 +609,7 @@ def train_on_subsets(
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss=loss,
-        steps_per_execution=-(-len(union) // batch_size),
+        steps_per_execution=_steps_per_execution(-(-len(union) // batch_size)),
     )
     build_for_fit(model, data, targets)  # else the first fit would trace its step twice
     model.optimizer.build(model.trainable_variables)  # on every backend

@@ -1,8 +1,9 @@
 """Shared fixtures: the book's environment, set once per test process.
 
 The unit tests run on the Keras backend named by ``KERAS_BACKEND`` (TensorFlow by default;
-``make unit-jax`` runs them on JAX). A test about a TensorFlow feature is marked
-``@pytest.mark.tensorflow_only`` and is skipped on the other backends, with the reason shown.
+``make unit-jax`` runs them on JAX; ``KERAS_BACKEND=torch`` on PyTorch). A test about a
+TensorFlow feature is marked ``@pytest.mark.tensorflow_only`` and is skipped on the other
+backends, with the reason shown.
 """
 
 from __future__ import annotations
@@ -27,6 +28,19 @@ PENDING_ON_JAX: dict[str, str] = {
     ),
 }
 
+#: Tests known to fail on PyTorch (``KERAS_BACKEND=torch``) until their module is changed:
+#: test name -> why; strict xfails, as PENDING_ON_JAX.
+PENDING_ON_TORCH: dict[str, str] = {
+    "test_waves.py::test_train_carrying_state_carries_and_resets_the_state": (
+        "waves.train_carrying_state runs its JAX loop (jax.jit) on every backend but "
+        "TensorFlow; on PyTorch it is handed torch Parameters"
+    ),
+    "test_waves.py::test_train_carrying_state_learns_with_one_output": (
+        "waves.train_carrying_state runs its JAX loop (jax.jit) on every backend but "
+        "TensorFlow; on PyTorch it is handed torch Parameters"
+    ),
+}
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     backend = keras.backend.backend()
@@ -39,3 +53,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         name = f"{item.path.name}::{item.originalname}"  # type: ignore[attr-defined]
         if backend == "jax" and name in PENDING_ON_JAX:
             item.add_marker(pytest.mark.xfail(reason=PENDING_ON_JAX[name], strict=True))
+        if backend == "torch" and name in PENDING_ON_TORCH:
+            item.add_marker(pytest.mark.xfail(reason=PENDING_ON_TORCH[name], strict=True))

@@ -43,7 +43,7 @@ def test_setup_seeds_as_keras_does() -> None:
 def test_setup_prints_versions(capsys) -> None:  # type: ignore[no-untyped-def]
     lstm_helpers.setup()
     out = capsys.readouterr().out
-    label = {"tensorflow": "TensorFlow", "jax": "JAX"}[keras.backend.backend()]
+    label = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}[keras.backend.backend()]
     assert out.startswith(f"Keras {keras.__version__} on {label} ")
     assert backend_version().startswith(label + " ")
     assert np.get_printoptions()["precision"] == 4

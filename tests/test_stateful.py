@@ -321,17 +321,60 @@ def test_reset_stateful_finds_custom_layers_and_wrappers() -> None:
         assert all(not np.any(keras.ops.convert_to_numpy(s)) for s in layer.states)
 
 
-def _chunk_model(steps_per_execution: int = 1) -> keras.Model:
+#: LSTM arguments for a stateful layer trained by fit. On PyTorch (Keras 3.15.1) the default
+#: use_cudnn="auto" makes a stateful LSTM's fit fail on the CPU ("modified by an inplace
+#: operation", test_torch_stateful_fit_needs_use_cudnn_false); use_cudnn=False avoids it.
+TRAINABLE_STATEFUL: dict[str, object] = (
+    {"use_cudnn": False} if keras.backend.backend() == "torch" else {}
+)
+
+
+def _chunk_model(steps_per_execution: int = 1, **lstm_kwargs: object) -> keras.Model:
     inputs = keras.Input(batch_shape=(2, 3, 2))
-    model = keras.Model(
-        inputs, keras.layers.LSTM(3, return_sequences=True, stateful=True, name="s")(inputs)
+    lstm = keras.layers.LSTM(
+        3, return_sequences=True, stateful=True, name="s", **(lstm_kwargs or TRAINABLE_STATEFUL)
     )
+    model = keras.Model(inputs, lstm(inputs))
     model.compile(
         optimizer=keras.optimizers.SGD(0.0), loss="mse", steps_per_execution=steps_per_execution
     )
     return model
 
 
+@pytest.mark.skipif(
+    keras.backend.backend() != "torch", reason="PyTorch only: Keras refuses the setting itself"
+)
+def test_torch_refuses_steps_per_execution_itself() -> None:
+    """On PyTorch, Keras refuses steps_per_execution above 1 before any callback runs."""
+    model = _chunk_model(steps_per_execution=2)
+    x = np.zeros((12, 3, 2), dtype="float32")
+    message = "must be 1 with the PyTorch backend"
+    with pytest.raises(ValueError, match=message):
+        model.predict(x, batch_size=2, verbose=0, callbacks=[stateful.reset_callback(3)])
+    with pytest.raises(ValueError, match=message):
+        model.fit(x, np.zeros((12, 3, 3)), batch_size=2, verbose=0,
+                  callbacks=[stateful.reset_callback(3)])  # fmt: skip
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "torch", reason="PyTorch only: a Keras bug on that backend"
+)
+def test_torch_stateful_fit_needs_use_cudnn_false() -> None:
+    """On PyTorch a stateful LSTM's fit fails on the CPU unless use_cudnn=False (Keras 3.15.1).
+
+    When Keras fixes it, this test fails: TRAINABLE_STATEFUL can then go.
+    """
+    x, y = np.zeros((4, 3, 2), dtype="float32"), np.zeros((4, 3, 3), dtype="float32")
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        _chunk_model(use_cudnn="auto").fit(x, y, batch_size=2, shuffle=False, verbose=0)
+    _chunk_model(use_cudnn=False).fit(x, y, batch_size=2, shuffle=False, verbose=0)
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() == "torch",
+    reason="PyTorch refuses steps_per_execution above 1 itself "
+    "(test_torch_refuses_steps_per_execution_itself)",
+)
 def test_reset_callback_refuses_steps_per_execution() -> None:
     model = _chunk_model(steps_per_execution=2)
     x = np.zeros((12, 3, 2), dtype="float32")
