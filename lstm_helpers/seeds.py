@@ -541,8 +541,15 @@ def train_on_subsets(
     every model, or a dict of them by name; every array has ``len(x)`` rows. One ``fit`` per
     seed trains all the models on the batches of the union of the rows, each model's loss
     weighted by :func:`subset_weights` (``sample_weight``): 0 on the rows outside its set,
-    so that nothing from those rows moves its weights, and scaled so that its weights
-    average 1 over the union. The training step is traced once for all seeds.
+    so that no gradient comes from those rows, and scaled so that its weights average 1
+    over the union. The training step is traced once for all seeds.
+
+    So a model is *not* trained as it would be alone on its rows: it takes one step per
+    batch of the union (more steps than its own rows make), each step averages its loss
+    over however many of its rows the batch holds, and Adam's momentum moves its weights
+    on batches that hold none of them. The models are trained alike, which makes them
+    comparable with each other; only a model whose set is the whole union trains exactly
+    as alone.
 
     Each seed's run starts from the weights the joined model gets from
     ``keras.utils.set_random_seed(seed)`` (drawn for every seed before any training) and

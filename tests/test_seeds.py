@@ -417,6 +417,33 @@ def test_train_on_subsets_copy_on_every_row_trains_as_alone() -> None:
     assert runs.predictions(x)["dense"].shape == (2, 12, 1)
 
 
+def test_train_on_subsets_copy_on_part_of_the_rows_is_not_trained_as_alone() -> None:
+    """On a strict subset, a copy takes the union's steps (Adam moving it on batches without
+    its rows), so it differs from the same model trained alone on its own rows."""
+    x, y = _subset_data()
+    rows = np.arange(0, 12, 3)  # 4 of the 12 rows
+    runs = seeds.train_on_subsets(
+        {"part": _joinable_lstm, "all": _joinable_lstm},
+        x,
+        y,
+        {"part": rows, "all": np.arange(12)},
+        seeds=(1,),
+        epochs=2,
+        batch_size=4,
+        learning_rate=0.05,
+    )
+    keras.utils.set_random_seed(1)
+    alone = seeds.joined_models({"part": _joinable_lstm}).get_layer("part")
+    alone.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+    order = [r for r in np.random.default_rng(1).permutation(12) if r in set(rows)]
+    alone.fit(x[order], y[order], epochs=2, batch_size=4, shuffle=False, verbose=0)
+    copy = runs.use(1).get_layer("part")
+    gaps = [
+        np.abs(a - b).max() for a, b in zip(alone.get_weights(), copy.get_weights(), strict=True)
+    ]
+    assert max(gaps) > 1e-3
+
+
 def test_train_on_subsets_each_run_is_independent_of_the_runs_before() -> None:
     x, y = _subset_data()
     builders = {"a": _joinable_lstm, "b": _tiny_dense}
