@@ -19,7 +19,7 @@ import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
@@ -27,16 +27,13 @@ from lstm_helpers._validate import check_positive, shape_str
 from lstm_helpers.evaluation import chronological_split
 from lstm_helpers.windows import levels_from_changes, make_windows, window_count
 
-if TYPE_CHECKING:
-    import pandas as pd  # type: ignore[import-untyped]
-
 #: The splits of Japanese Vowels, as its files name them.
 VOWEL_SPLITS = ("TRAIN", "TEST")
 #: Coefficients per frame of Japanese Vowels.
 VOWEL_COEFFICIENTS = 12
 
 
-def vowels_folder() -> Path:
+def _vowels_folder() -> Path:
     """The folder of the Japanese Vowels ``.ts`` files inside the installed ``sktime``.
 
     Found with ``importlib.util.find_spec``, so ``sktime`` itself is not imported.
@@ -72,7 +69,7 @@ def japanese_vowels(split: str) -> tuple[list[np.ndarray], np.ndarray]:
     """
     if split not in VOWEL_SPLITS:
         raise ValueError(f"split must be one of {VOWEL_SPLITS}; got {split!r}")
-    text = (vowels_folder() / f"JapaneseVowels_{split}.ts").read_text()
+    text = (_vowels_folder() / f"JapaneseVowels_{split}.ts").read_text()
     rows = [line.strip().split(":") for line in text.splitlines()]
     rows = [row for row in rows if row[0] and row[0][0] not in "#@"]  # data lines
     utterances = [
@@ -173,7 +170,7 @@ def pad_standardised(
     )
 
 
-def co2_monthly(*, fill: bool = True) -> pd.Series:
+def co2_monthly(*, fill: bool = True) -> Any:
     """The Mauna Loa CO₂ record (ppm) as monthly means, indexed by the first day of the month.
 
     ``statsmodels.datasets.co2`` holds weekly means, March 1958 to December 2001, some weeks
