@@ -235,9 +235,11 @@ def change_windows(
     The windows of ``steps`` changes and the ``horizon`` changes after each are split with
     :func:`lstm_helpers.evaluation.chronological_split` (the first windows train, then
     ``val`` of them validate, the last ``test`` test), with a gap of ``steps + horizon - 1``
-    windows between the parts, so that no window of one part shares a month with a window
-    of the next. The changes are standardised with the mean and standard deviation of the
-    changes the training windows cover (inputs and targets), and of those only.
+    windows between the parts, so that no window of one part shares a change with a window
+    of the next (the last training target and the first validation input still share the
+    level of the month between them). The changes are standardised with the mean and
+    standard deviation of the changes the training windows cover (inputs and targets), and
+    of those only.
 
     Args:
         level: the series, shape ``(months,)``, without ``NaN``.
