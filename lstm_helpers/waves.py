@@ -16,6 +16,10 @@ train and predict with the state carried on either backend (``fit`` and ``predic
 on TensorFlow, a loop of their own on JAX), and :func:`call_keeping_state` is the call that
 keeps the state from one call to the next.
 
+:func:`chapter_waves` draws the chapter's training, validation and test waves, the same on
+every page, and :func:`window_mlp` and :func:`window_lstm` build the models without state
+that read a fixed window of them.
+
 :func:`best_on_validation` is a Keras callback that keeps the weights at the best validation
 score seen every few epochs and restores them: the number of epochs chosen on validation data.
 """
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -66,6 +70,66 @@ def noisy_sine_waves(
     clean = np.sin(ws[:, None] * t + phases[:, None]).astype("float32")[..., None]
     noisy = clean + rng.normal(0.0, noise, clean.shape).astype("float32")
     return clean, noisy
+
+
+class WaveSplit(NamedTuple):
+    """One split of :func:`chapter_waves`: the frequencies and the clean and noisy waves."""
+
+    freqs: np.ndarray
+    """The frequencies in radians per step, shape (waves,)."""
+    clean: np.ndarray
+    """The clean waves, shape (waves, steps, 1), float32."""
+    noisy: np.ndarray
+    """What a model reads: the clean waves plus noise, the same shape."""
+
+
+class ChapterWaves(NamedTuple):
+    """The training, validation and test waves of :func:`chapter_waves`."""
+
+    train: WaveSplit
+    val: WaveSplit
+    test: WaveSplit
+
+
+def chapter_waves(
+    waves: int = 16,
+    steps: int = 201,
+    *,
+    noise: float = 0.3,
+    low: float = 0.10,
+    high: float = 0.20,
+) -> ChapterWaves:
+    """The stateful chapter's waves: the same training, validation and test waves on every page.
+
+    Training: ``waves`` frequencies evenly spaced from ``low`` to ``high``, phases and noise from
+    ``numpy.random.default_rng(0)`` (:func:`noisy_sine_waves`). Test: ``waves`` frequencies drawn
+    uniformly in [``low``, ``high``) from the same generator after the training waves, then their
+    phases and noise. Validation: the same from a generator of its own,
+    ``numpy.random.default_rng(1)``, so that choosing on validation waves never touches the
+    test waves' draws.
+
+    Args:
+        waves: the number of waves in each split, a positive integer.
+        steps: the length of every wave, a positive integer.
+        noise: the standard deviation of the noise (0 or more).
+        low: the lowest frequency, in radians per step.
+        high: the highest, above ``low``.
+
+    Returns:
+        ``ChapterWaves(train, val, test)``, each a :class:`WaveSplit`.
+    """
+    check_positive("waves", waves)
+    if not low < high:
+        raise ValueError(f"need low < high; got low={low!r}, high={high!r}")
+    rng = np.random.default_rng(0)
+    train_freqs = np.linspace(low, high, waves)
+    train = WaveSplit(train_freqs, *noisy_sine_waves(train_freqs, steps, noise=noise, rng=rng))
+    val_rng = np.random.default_rng(1)
+    val_freqs = val_rng.uniform(low, high, waves)
+    val = WaveSplit(val_freqs, *noisy_sine_waves(val_freqs, steps, noise=noise, rng=val_rng))
+    test_freqs = rng.uniform(low, high, waves)
+    test = WaveSplit(test_freqs, *noisy_sine_waves(test_freqs, steps, noise=noise, rng=rng))
+    return ChapterWaves(train, val, test)
 
 
 def next_step_windows(
@@ -126,6 +190,45 @@ def stateful_lstm(
     hidden = keras.layers.LSTM(units, return_sequences=True, stateful=True, name="lstm")(inputs)
     outputs = keras.layers.Dense(1, name="next_value")(hidden)
     return keras.Model(inputs, outputs, name=name)
+
+
+def window_mlp(width: int, units: int) -> Any:
+    """A network without recurrence that reads the last ``width`` steps of one feature.
+
+    ``Flatten``, a hidden ``Dense(units, activation="tanh")`` and a ``Dense(1)`` output:
+    ``width * units + 2 * units + 1`` weights. Input ``last_<width>``, layers ``flat``,
+    ``hidden`` and ``next_value``.
+
+    Returns:
+        a ``keras.Model`` from shape (batch, width, 1) to (batch, 1).
+    """
+    import keras
+
+    check_positive("width", width)
+    check_positive("units", units)
+    inputs = keras.Input(shape=(width, 1), name=f"last_{width}")
+    flat = keras.layers.Flatten(name="flat")(inputs)
+    hidden = keras.layers.Dense(units, activation="tanh", name="hidden")(flat)
+    return keras.Model(inputs, keras.layers.Dense(1, name="next_value")(hidden))
+
+
+def window_lstm(width: int, units: int) -> Any:
+    """The layers of :func:`stateful_lstm` without state, reading a window of ``width`` steps.
+
+    ``LSTM(units)`` (layer ``lstm``, the last step's output only) and ``Dense(1)`` (layer
+    ``next_value``): the same weights as :func:`stateful_lstm` with the same ``units``, but
+    every window starts from a zero state.
+
+    Returns:
+        a ``keras.Model`` from shape (batch, width, 1) to (batch, 1).
+    """
+    import keras
+
+    check_positive("width", width)
+    check_positive("units", units)
+    inputs = keras.Input(shape=(width, 1), name=f"last_{width}")
+    hidden = keras.layers.LSTM(units, name="lstm")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(1, name="next_value")(hidden))
 
 
 @functools.cache

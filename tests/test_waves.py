@@ -279,3 +279,50 @@ def test_train_carrying_state_rejects_bad_input() -> None:
         waves.train_carrying_state(model, x, x[:6], batch_size=BATCH, epochs=1, reset_every=2)
     with pytest.raises(ValueError, match="reset_every must be a positive integer; got 0"):
         waves.train_carrying_state(model, x, x, batch_size=BATCH, epochs=1, reset_every=0)
+
+
+def test_chapter_waves_draw_each_split_from_its_own_generator() -> None:
+    task = waves.chapter_waves(4, 30, noise=0.2)
+    rng = np.random.default_rng(0)
+    freqs = np.linspace(0.10, 0.20, 4)
+    clean, noisy = waves.noisy_sine_waves(freqs, 30, noise=0.2, rng=rng)
+    np.testing.assert_array_equal(task.train.freqs, freqs)
+    np.testing.assert_array_equal(task.train.clean, clean)
+    np.testing.assert_array_equal(task.train.noisy, noisy)
+    test_freqs = rng.uniform(0.10, 0.20, 4)  # after the training waves, same generator
+    np.testing.assert_array_equal(task.test.freqs, test_freqs)
+    np.testing.assert_array_equal(
+        task.test.clean, waves.noisy_sine_waves(test_freqs, 30, noise=0.2, rng=rng)[0]
+    )
+    val_rng = np.random.default_rng(1)
+    np.testing.assert_array_equal(task.val.freqs, val_rng.uniform(0.10, 0.20, 4))
+    assert task.val.noisy.shape == task.val.clean.shape == (4, 30, 1)
+    assert np.all((task.test.freqs >= 0.10) & (task.test.freqs < 0.20))
+
+
+def test_chapter_waves_reject_bad_input() -> None:
+    with pytest.raises(ValueError, match="waves must be a positive integer"):
+        waves.chapter_waves(0)
+    with pytest.raises(ValueError, match=r"need low < high; got low=0\.2, high=0\.1"):
+        waves.chapter_waves(low=0.2, high=0.1)
+    with pytest.raises(ValueError, match="noise must be"):
+        waves.chapter_waves(noise=-0.1)
+
+
+def test_window_models_take_a_window_and_give_one_value() -> None:
+    mlp = waves.window_mlp(40, 28)
+    lstm = waves.window_lstm(40, 16)
+    x = np.zeros((3, 40, 1), dtype="float32")
+    assert tuple(mlp(x).shape) == tuple(lstm(x).shape) == (3, 1)
+    assert mlp.count_params() == 40 * 28 + 2 * 28 + 1
+    stateful_model = waves.stateful_lstm(2, 5, units=16, name="same_weights")
+    assert lstm.count_params() == stateful_model.count_params()
+    assert [w.shape for w in lstm.get_weights()] == [w.shape for w in stateful_model.get_weights()]
+    assert mlp.input.name == lstm.input.name == "last_40"
+
+
+def test_window_models_reject_bad_sizes() -> None:
+    with pytest.raises(ValueError, match="width must be a positive integer"):
+        waves.window_mlp(0, 4)
+    with pytest.raises(ValueError, match="units must be a positive integer"):
+        waves.window_lstm(4, 0)
