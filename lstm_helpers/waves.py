@@ -12,9 +12,9 @@ A stateful model reads long sequences cut into chunks (laid out by
 next. On TensorFlow, ``fit`` and ``predict_on_batch`` write the new state back after every
 batch. On JAX (Keras 3.15.1) they never do: a compiled step starts every batch from the state
 it read when it was traced. :func:`train_carrying_state` and :func:`predict_carrying_state`
-train and predict with the state carried on either backend (``fit`` and ``predict_on_batch``
-on TensorFlow, a loop of their own on JAX), and :func:`call_keeping_state` is the call that
-keeps the state from one call to the next.
+train and predict with the state carried on every backend (``fit`` and ``predict_on_batch``
+on TensorFlow, a loop of their own on JAX and PyTorch), and :func:`call_keeping_state` is
+the call that keeps the state from one call to the next.
 
 :func:`chapter_waves` draws the chapter's training, validation and test waves, the same on
 every page, and :func:`window_mlp` and :func:`window_lstm` build the models without state
@@ -27,6 +27,7 @@ score seen every few epochs and restores them: the number of epochs chosen on va
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -379,8 +380,11 @@ def train_carrying_state(
     would start every batch from the state of its trace, it is a loop of its own: each batch
     is a call of the model inside a ``keras.StatelessScope`` that hands the weights and the
     state in and reads the new state out, under ``jax.value_and_grad`` (compiled once with
-    ``jax.jit``); the compiled optimizer applies the gradient, as in ``fit``. The loss is the
-    mean squared error of each output, whatever ``model`` was compiled with. The callbacks'
+    ``jax.jit``); the compiled optimizer applies the gradient, as in ``fit``. On PyTorch the
+    same loop takes the gradient with ``torch.autograd.grad`` instead (Keras 3.15.1's ``fit``
+    cannot train a stateful LSTM there on the CPU: the backward pass finds the saved initial
+    state overwritten in place). The loss is the mean squared error of each output, whatever
+    ``model`` was compiled with. The callbacks'
     ``on_train_begin``, ``on_epoch_begin``, ``on_train_batch_begin``, ``on_train_batch_end``,
     ``on_epoch_end`` and ``on_train_end`` run as in ``fit``.
 
@@ -415,10 +419,10 @@ def train_carrying_state(
             verbose=0,
         ).history
         return {name: [float(v) for v in values] for name, values in history.items()}
-    return _jax_loop(model, x, y, batch_size, epochs, reset_every, callbacks)
+    return _own_loop(model, x, y, batch_size, epochs, reset_every, callbacks)
 
 
-def _jax_loop(
+def _own_loop(
     model: Any,
     x: np.ndarray,
     y: np.ndarray,
@@ -427,7 +431,6 @@ def _jax_loop(
     reset_every: int,
     callbacks: Sequence[Any],
 ) -> dict[str, list[float]]:
-    import jax
     import keras
 
     layers = model._flatten_layers()
@@ -444,11 +447,23 @@ def _jax_loop(
         ]
         with keras.StatelessScope(state_mapping=mapping) as scope:
             out = model(xb, training=True)
-            per_output = [keras.ops.mean((p - yb) ** 2) for p in _outputs(out)]
+            target = keras.ops.convert_to_tensor(yb)
+            per_output = [keras.ops.mean((p - target) ** 2) for p in _outputs(out)]
         new_states = [scope.get_current_value(s) for s in states]
         return sum(per_output), (per_output, new_states)
 
-    step = jax.jit(jax.value_and_grad(losses, has_aux=True))
+    if keras.backend.backend() == "torch":
+        torch = importlib.import_module("torch")
+
+        def step(values: Any, state_values: Any, xb: Any, yb: Any) -> Any:
+            loss, (per_output, new_states) = losses(values, state_values, xb, yb)
+            grads = torch.autograd.grad(loss, values)
+            return (loss, (per_output, [v.detach() for v in new_states])), list(grads)
+
+    else:
+        import jax
+
+        step = jax.jit(jax.value_and_grad(losses, has_aux=True))
     for callback in callbacks:
         callback.set_model(model)
         callback.on_train_begin()
@@ -469,7 +484,7 @@ def _jax_loop(
             model.optimizer.apply(grads, weights)
             for s, v in zip(states, new, strict=True):
                 s.assign(v)
-            sums += np.array([float(v) for v in per_output])
+            sums += np.array([float(keras.ops.convert_to_numpy(v)) for v in per_output])
             for callback in callbacks:
                 callback.on_train_batch_end(k)
             if (k + 1) % reset_every == 0:

@@ -30,16 +30,7 @@ PENDING_ON_JAX: dict[str, str] = {
 
 #: Tests known to fail on PyTorch (``KERAS_BACKEND=torch``) until their module is changed:
 #: test name -> why; strict xfails, as PENDING_ON_JAX.
-PENDING_ON_TORCH: dict[str, str] = {
-    "test_waves.py::test_train_carrying_state_carries_and_resets_the_state": (
-        "waves.train_carrying_state runs its JAX loop (jax.jit) on every backend but "
-        "TensorFlow; on PyTorch it is handed torch Parameters"
-    ),
-    "test_waves.py::test_train_carrying_state_learns_with_one_output": (
-        "waves.train_carrying_state runs its JAX loop (jax.jit) on every backend but "
-        "TensorFlow; on PyTorch it is handed torch Parameters"
-    ),
-}
+PENDING_ON_TORCH: dict[str, str] = {}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
