@@ -3,9 +3,11 @@
 #   make test     create .venv if needed, then every check: lint, types, book build with
 #                 warnings as errors, unit tests, nbval over every notebook, browser test
 #                 (on TensorFlow), then the unit tests and every notebook on JAX (test-jax)
-#   make test-jax the unit tests and every notebook on JAX (the last part of make test)
+#                 and on PyTorch (test-torch)
+#   make test-jax the unit tests and every notebook on JAX (a part of make test)
 #   make jax      every notebook run on JAX: each cell runs, each assertion holds (NB= as below)
 #   make unit-jax the unit tests on JAX
+#   make test-torch, make torch, make unit-torch  the same on PyTorch (installed on first use)
 #   make outputs  re-execute every notebook in place, in the same environment nbval uses
 #                 (NB=chapters/stateful for one chapter's notebooks only)
 #   make nbval    nbval alone (NB= as above)
@@ -40,7 +42,8 @@ export BOOK_HTML := $(abspath $(OUT))/_build/html
 export CHROMIUM ?= /usr/bin/chromium
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: book test test-jax outputs lab lint unit nbval nbval-floor browser browser-deps clean jax unit-jax
+.PHONY: book test test-jax test-torch outputs lab lint unit nbval nbval-floor browser browser-deps \
+  clean jax unit-jax torch unit-torch
 .DEFAULT_GOAL := book
 
 $(STAMP): requirements.txt pyproject.toml
@@ -92,6 +95,7 @@ BOOK_TESTS := test_browser test_search test_fresh_install test_setup_cell
 test: lint book browser-deps
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env tests chapters
 	$(MAKE) --no-print-directory test-jax
+	$(MAKE) --no-print-directory test-torch
 
 # Everything again on JAX, but the stored outputs (they are TensorFlow's): the unit tests,
 # then every notebook, each cell run and each assertion checked.
@@ -107,6 +111,26 @@ unit-jax: $(STAMP)
 # tagged tensorflow-only are skipped (tools/run_backend.py). Prints the pass's wall time.
 jax: $(STAMP)
 	$(BIN)/python tools/run_backend.py --backend jax --jobs $(JOBS) $(NB)
+
+# The same on PyTorch (CPU), installed on top of requirements.txt from requirements-torch.txt:
+# the unit tests, then every notebook not listed in tools/backend_pending_torch.txt (the ones
+# known to fail there for now).
+TORCH_STAMP := $(VENV)/.torch-installed
+$(TORCH_STAMP): $(STAMP) requirements-torch.txt
+	$(BIN)/python -m pip install --quiet -r requirements-torch.txt
+	touch $@
+
+test-torch:
+	$(MAKE) --no-print-directory unit-torch torch NB=chapters
+
+unit-torch: $(TORCH_STAMP)
+	KERAS_BACKEND=torch $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests \
+	  $(foreach t,$(BOOK_TESTS),--ignore tests/$(t).py)
+
+# Every notebook on PyTorch but those tools/backend_pending_torch.txt lists (ALL=1: those too,
+# reported as pending, or as passing when they do).
+torch: $(TORCH_STAMP)
+	$(BIN)/python tools/run_backend.py --backend torch --jobs $(JOBS) $(if $(ALL),,--skip-pending) $(NB)
 
 outputs: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py --jobs $(JOBS) $(NB)

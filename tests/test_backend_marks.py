@@ -57,3 +57,13 @@ def test_the_convention_is_found(tmp_path: Path) -> None:
     cell["source"] = ["# TensorFlow only: tf.data\n", "x = 1"]
     fake.write_text(json.dumps({"cells": [cell]}))
     assert marks(fake) == [(0, False, "# TensorFlow only: tf.data")]
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_each_pending_list_names_notebooks_that_exist_with_a_reason(backend: str) -> None:
+    path = run_backend.pending_file(backend)
+    listed = run_backend.pending(path)
+    assert path.is_file()
+    missing = [name for name in listed if not (ROOT / name).is_file()]
+    assert not missing, f"{path.name} names no such notebook: {missing}"
+    assert all(listed.values()), f"a notebook without a reason: {listed}"

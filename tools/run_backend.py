@@ -15,10 +15,10 @@ every assertion holds (a failing ``assert`` is an error like any other).
   comparison here, it must raise the exception the notebook shows (the ``ename`` of its
   stored error): a cell that raises nothing, or another exception, on this backend fails.
 
-A notebook listed in ``tools/backend_pending.txt`` (a path and the reason, one a line) is
-known to fail on the backend until its cells are made neutral or marked: its failure is
-reported as pending and does not fail the run; a listed notebook that passes is reported,
-to be taken off the list.
+A notebook listed in ``tools/backend_pending_<backend>.txt`` (a path and the reason, one a
+line) is known to fail on that backend until its cells are made neutral or marked: its failure
+is reported as pending and does not fail the run; a listed notebook that passes is reported,
+to be taken off the list. ``--skip-pending`` does not run the listed notebooks at all.
 
 Any other exception fails the notebook: the runner prints the notebook, the cell's index and
 first line and the error, then goes on with the next notebook (``--keep-going`` also goes on
@@ -48,11 +48,15 @@ ROOT = Path(__file__).resolve().parent.parent
 TF_ONLY_TAG = "tensorflow-only"
 TF_ONLY_COMMENT = "# TensorFlow only: "
 SKIP_TAGS = frozenset({TF_ONLY_TAG, "nbval-skip"})
-PENDING = ROOT / "tools" / "backend_pending.txt"
 
 
-def pending(path: Path = PENDING) -> dict[str, str]:
-    """The notebooks known to fail on JAX for now: path relative to the root -> reason."""
+def pending_file(backend: str) -> Path:
+    """The list of the notebooks known to fail on ``backend`` for now."""
+    return ROOT / "tools" / f"backend_pending_{backend}.txt"
+
+
+def pending(path: Path) -> dict[str, str]:
+    """The notebooks a pending list names: path relative to the root -> reason."""
     found = {}
     for line in path.read_text().splitlines() if path.is_file() else []:
         if line.strip() and not line.startswith("#"):
@@ -226,12 +230,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cells", type=float, metavar="S", help="also print each cell that took over S seconds"
     )
+    parser.add_argument(
+        "--skip-pending",
+        action="store_true",
+        help="do not run the notebooks the backend's pending list names",
+    )
     args = parser.parse_args(argv)
     paths = notebooks(args.notebooks)
     os.environ["KERAS_BACKEND"] = args.backend  # the kernels inherit it
     start = time.perf_counter()
     failed: list[Outcome] = []
-    known = pending() if args.backend == "jax" else {}
+    listed = pending_file(args.backend)
+    known = pending(listed)
+    if args.skip_pending:
+        skipped = [p for p in paths if _name(p) in known]
+        paths = [p for p in paths if _name(p) not in known]
+        print(f"{len(skipped)} notebooks not run: listed in {_name(listed)}")
     still_pending: list[Path] = []
     now_passing: list[Path] = []
     print(f"{len(paths)} notebooks on KERAS_BACKEND={args.backend}, {args.jobs} at a time")
@@ -244,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             if name in known and out.failures:
                 mark = "  pending: " + known[name]
             elif name in known:
-                mark = "  PASSES: remove it from tools/backend_pending.txt"
+                mark = f"  PASSES: take it off {_name(listed)}"
             else:
                 mark = "" if not out.failures else "  FAILED"
             print(
@@ -268,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     for out in sorted(failed, key=lambda o: o.path):
         print(f"FAILED {_name(out.path)}: {out.failures[0]}")
     for path in sorted(now_passing):
-        print(f"PASSES {_name(path)}: take it off tools/backend_pending.txt")
+        print(f"PASSES {_name(path)}: take it off {_name(listed)}")
     bad = len(failed)
     if still_pending:
         print(f"{len(still_pending)} pending notebooks failed as listed (counted as passed)")
