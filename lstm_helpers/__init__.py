@@ -32,7 +32,7 @@ if os.environ["KERAS_BACKEND"] == "jax":
     for _name, _value in JAX_ENV.items():
         os.environ.setdefault(_name, _value)
 
-from lstm_helpers.env import setup  # noqa: E402
+from lstm_helpers.env import setup, steps_per_execution  # noqa: E402
 
-__all__ = ["JAX_ENV", "QUIET_TF_ENV", "setup"]
+__all__ = ["JAX_ENV", "QUIET_TF_ENV", "setup", "steps_per_execution"]
 __version__ = "1.0.0"

@@ -63,6 +63,23 @@ def setup(seed: int = 0, *, show_versions: bool = True) -> None:
         print(f"Keras {keras.__version__} on {backend_version()}, NumPy {np.__version__}")
 
 
+def steps_per_execution(steps: int) -> int:
+    """What to pass as ``compile(steps_per_execution=...)`` for ``steps`` batches per call.
+
+    ``steps`` on TensorFlow and JAX, where several training steps in one compiled call save
+    the per-call overhead; 1 on PyTorch, whose trainer refuses any other value (Keras 3.15.1:
+    "`steps_per_execution` must be 1 with the PyTorch backend").
+
+    Raises:
+        ValueError: if ``steps`` is not a positive integer.
+    """
+    import keras
+
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive integer; got {steps!r}")
+    return 1 if keras.backend.backend() == "torch" else steps
+
+
 def backend_version() -> str:
     """The backend Keras runs on and its version, e.g. ``"TensorFlow 2.21.0"``, ``"JAX 0.10.2"``."""
     import importlib

@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from lstm_helpers._validate import check_positive, shape_str
+from lstm_helpers.env import steps_per_execution
 
 
 def _check_seeds(seeds: Sequence[int]) -> list[int]:
@@ -145,13 +146,6 @@ def _torch_joined_class() -> Any:
             _zero_every_grad(self)
 
     return Joined
-
-
-def _steps_per_execution(steps: int) -> int:
-    """``steps``, or 1 on PyTorch: its trainer refuses any other value (and traces nothing)."""
-    import keras
-
-    return 1 if keras.backend.backend() == "torch" else steps
 
 
 def _to_numpy(value: Any) -> np.ndarray:
@@ -440,7 +434,7 @@ def train_seeds(
         model.compile(
             optimizer=keras.optimizers.Adam(learning_rate),
             loss=loss,
-            steps_per_execution=_steps_per_execution(max(1, -(-samples // batch_size))),
+            steps_per_execution=steps_per_execution(max(1, -(-samples // batch_size))),
         )
 
     compile_anew()
@@ -616,7 +610,7 @@ def train_on_subsets(
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss=loss,
-        steps_per_execution=_steps_per_execution(-(-len(union) // batch_size)),
+        steps_per_execution=steps_per_execution(-(-len(union) // batch_size)),
     )
     build_for_fit(model, data, targets)  # else the first fit would trace its step twice
     model.optimizer.build(model.trainable_variables)  # on every backend

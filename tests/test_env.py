@@ -10,6 +10,7 @@ import textwrap
 
 import keras
 import numpy as np
+import pytest
 
 import lstm_helpers
 from lstm_helpers.env import backend_version
@@ -83,3 +84,15 @@ def test_setup_on_jax_imports_no_tensorflow() -> None:
         "backend": "jax",
         "xla": lstm_helpers.JAX_ENV["XLA_FLAGS"],
     }
+
+
+def test_steps_per_execution_is_one_on_pytorch_only() -> None:
+    expected = 1 if keras.backend.backend() == "torch" else 20
+    assert lstm_helpers.steps_per_execution(20) == expected
+    assert lstm_helpers.steps_per_execution(1) == 1
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.0, True])
+def test_steps_per_execution_rejects_what_is_not_a_count(bad: object) -> None:
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        lstm_helpers.steps_per_execution(bad)  # type: ignore[arg-type]
