@@ -81,7 +81,7 @@ class WaveSplit(NamedTuple):
     clean: np.ndarray
     """The clean waves, shape (waves, steps, 1), float32."""
     noisy: np.ndarray
-    """What a model reads: the clean waves plus noise, the same shape."""
+    """The noisy waves a model reads (the clean waves plus noise), the same shape."""
 
 
 class ChapterWaves(NamedTuple):
