@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -31,3 +32,15 @@ def check_positive(name: str, value: int) -> None:
     """Raise ``ValueError`` unless ``value`` is an integer of at least 1."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive integer; got {value!r}")
+
+
+def as_numpy(value: Any) -> np.ndarray:
+    """An array or a backend tensor as a NumPy array (on PyTorch, detached from its graph)."""
+    if isinstance(value, np.ndarray):
+        return value
+    import keras
+
+    if keras.backend.backend() == "torch":
+        result: np.ndarray = keras.ops.convert_to_numpy(value)
+        return result
+    return np.asarray(value)

@@ -31,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from lstm_helpers._text import text_table
-from lstm_helpers._validate import check_positive, shape_str
+from lstm_helpers._validate import as_numpy, check_positive, shape_str
 
 
 class Split(NamedTuple):
@@ -123,8 +123,8 @@ def random_split(
 
 
 def _pair(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    t = np.asarray(y_true, dtype=np.float64)
-    p = np.asarray(y_pred, dtype=np.float64)
+    t = as_numpy(y_true).astype(np.float64)
+    p = as_numpy(y_pred).astype(np.float64)
     if t.shape != p.shape:
         raise ValueError(
             f"y_pred must have the shape of y_true {shape_str(t.shape)}; "
@@ -192,8 +192,8 @@ def accuracy(labels: np.ndarray, predicted: np.ndarray) -> float:
     ``labels`` has shape ``(samples,)`` (integer classes); ``predicted`` is either the same
     shape (classes) or ``(samples, classes)`` (scores or probabilities, argmax taken).
     """
-    lab = np.asarray(labels)
-    pred = np.asarray(predicted)
+    lab = as_numpy(labels)
+    pred = as_numpy(predicted)
     if lab.ndim != 1 or lab.size == 0:
         raise ValueError(f"labels must have shape (samples,); got shape {shape_str(lab.shape)}")
     if pred.ndim == 2 and pred.shape[0] == lab.shape[0]:

@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from lstm_helpers._validate import check_positive, shape_str
+from lstm_helpers._validate import as_numpy, check_positive, shape_str
 from lstm_helpers.env import steps_per_execution
 
 
@@ -146,16 +146,6 @@ def _torch_joined_class() -> Any:
             _zero_every_grad(self)
 
     return Joined
-
-
-def _to_numpy(value: Any) -> np.ndarray:
-    """A model's output as a NumPy array (on PyTorch, detached from its gradient graph)."""
-    import keras
-
-    if keras.backend.backend() == "torch":
-        result: np.ndarray = keras.ops.convert_to_numpy(value)
-        return result
-    return np.asarray(value)
 
 
 def _check_names(builds: Mapping[str, Callable[[], Any]], what: str) -> None:
@@ -284,7 +274,7 @@ def copy_predictions(model: Any, x: Any, *, batch_size: int = 512) -> dict[str, 
     chunks = []
     for i in range(0, len(data), batch_size):
         out = model(data[i : i + batch_size], training=False)
-        chunks.append([_to_numpy(o) for o in (out if isinstance(out, (list, tuple)) else [out])])
+        chunks.append([as_numpy(o) for o in (out if isinstance(out, (list, tuple)) else [out])])
     parts = [np.concatenate(outs) for outs in zip(*chunks, strict=True)]
     result: dict[str, list[np.ndarray]] = {}
     for copy, part in zip(copies, parts, strict=True):

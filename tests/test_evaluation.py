@@ -200,3 +200,13 @@ def test_paired_accuracy_difference_rejects_bad_input() -> None:
         ev.paired_accuracy_difference(np.full(3, 0.5), np.ones(3))
     with pytest.raises(ValueError, match="level"):
         ev.paired_accuracy_difference(np.ones(3), np.ones(3), level=1.5)
+
+
+def test_mse_and_accuracy_take_backend_tensors() -> None:
+    import keras
+
+    y = np.array([0.0, 1.0, 2.0], dtype="float32")
+    tensor = keras.Variable(y + 1.0) * 1.0  # on PyTorch: a tensor that requires grad
+    assert ev.mse(y, tensor) == 1.0
+    scores = keras.Variable(np.eye(3, dtype="float32")) * 1.0
+    assert ev.accuracy(np.array([0, 1, 2]), scores) == 1.0
