@@ -31,7 +31,9 @@ def setup(seed: int = 0, *, show_versions: bool = True) -> None:
     TensorFlow it also turns on op determinism and one thread per op; on JAX it imports
     neither TensorFlow (``keras.utils.set_random_seed`` would, when it is installed, to
     seed ``tf.data``) nor anything JAX-specific (XLA's one-thread flag is set by
-    ``import lstm_helpers``, before JAX loads; XLA on the CPU is deterministic).
+    ``import lstm_helpers``, before JAX loads; XLA on the CPU is deterministic); on
+    PyTorch it sets one thread per op (``torch.set_num_threads(1)``): the same summation
+    order on every machine, and no two kernels side by side fighting over the cores.
 
     Args:
         seed: seeds Python's, NumPy's and Keras's generators (and TensorFlow's, on
@@ -54,6 +56,10 @@ def setup(seed: int = 0, *, show_versions: bool = True) -> None:
         tf.config.experimental.enable_op_determinism()
         keras.utils.set_random_seed(seed)
     else:
+        if name == "torch":
+            import torch
+
+            torch.set_num_threads(1)
         _seed_keras(seed)
     keras.config.disable_interactive_logging()  # no progress bars with timings
     np.set_printoptions(**PRINT_OPTIONS)  # type: ignore[arg-type]

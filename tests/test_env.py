@@ -86,6 +86,16 @@ def test_setup_on_jax_imports_no_tensorflow() -> None:
     }
 
 
+def test_setup_on_pytorch_uses_one_thread_per_op() -> None:
+    if keras.backend.backend() != "torch":
+        pytest.skip("about PyTorch")
+    import torch
+
+    torch.set_num_threads(2)
+    lstm_helpers.setup(show_versions=False)
+    assert torch.get_num_threads() == 1
+
+
 def test_steps_per_execution_is_one_on_pytorch_only() -> None:
     expected = 1 if keras.backend.backend() == "torch" else 20
     assert lstm_helpers.steps_per_execution(20) == expected
