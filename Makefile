@@ -20,6 +20,7 @@ PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TORCH_STAMP := $(VENV)/.torch-installed# PyTorch, from requirements-torch.txt (see test-torch)
 JOBS ?= $(shell nproc)
 NB ?= chapters# notebooks (files or folders) for `make outputs` and `make nbval`
 OUT ?= $(CURDIR)# `make book` writes the HTML book to $(OUT)/_build/html
@@ -92,7 +93,9 @@ lint: $(STAMP)
 # Tests about the built book and the install, not about a backend: they run on TensorFlow only.
 BOOK_TESTS := test_browser test_search test_fresh_install test_setup_cell
 
-test: lint book browser-deps
+# PyTorch is installed before nbval: the page on PyTorch (chapters/backends/backends_torch)
+# runs its checks in a PyTorch process beside the TensorFlow kernel.
+test: lint book browser-deps $(TORCH_STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env tests chapters
 	$(MAKE) --no-print-directory test-jax
 	$(MAKE) --no-print-directory test-torch
@@ -109,13 +112,12 @@ unit-jax: $(STAMP)
 
 # Every notebook on JAX in a fresh kernel, nothing written back, no output compared; cells
 # tagged tensorflow-only are skipped (tools/run_backend.py). Prints the pass's wall time.
-jax: $(STAMP)
+jax: $(STAMP) $(TORCH_STAMP)
 	$(BIN)/python tools/run_backend.py --backend jax --jobs $(JOBS) $(NB)
 
 # The same on PyTorch (CPU), installed on top of requirements.txt from requirements-torch.txt:
 # the unit tests, then every notebook not listed in tools/backend_pending_torch.txt (the ones
 # known to fail there for now).
-TORCH_STAMP := $(VENV)/.torch-installed
 $(TORCH_STAMP): $(STAMP) requirements-torch.txt
 	$(BIN)/python -m pip install --quiet -r requirements-torch.txt
 	touch $@
@@ -132,10 +134,10 @@ unit-torch: $(TORCH_STAMP)
 torch: $(TORCH_STAMP)
 	$(BIN)/python tools/run_backend.py --backend torch --jobs $(JOBS) $(if $(ALL),,--skip-pending) $(NB)
 
-outputs: $(STAMP)
+outputs: $(STAMP) $(TORCH_STAMP)
 	$(BIN)/python tools/execute_notebooks.py --jobs $(JOBS) $(NB)
 
-nbval: $(STAMP)
+nbval: $(STAMP) $(TORCH_STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env $(NB)
 
 browser: browser-deps
@@ -143,7 +145,7 @@ browser: browser-deps
 
 # nbval's time against its floor (as many notebooks that only start a kernel, import the
 # helpers and run one tiny LSTM), measured in one run with the same workers.
-nbval-floor: $(STAMP)
+nbval-floor: $(STAMP) $(TORCH_STAMP)
 	$(BIN)/python tools/nbval_floor.py --jobs $(JOBS)
 
 lab: $(STAMP)
