@@ -117,7 +117,7 @@ jax: $(STAMP) $(TORCH_STAMP)
 
 # The same on PyTorch (CPU), installed on top of requirements.txt from requirements-torch.txt:
 # the unit tests, then every notebook not listed in tools/backend_pending_torch.txt (the ones
-# known to fail there for now).
+# known to fail there, if any).
 $(TORCH_STAMP): $(STAMP) requirements-torch.txt
 	$(BIN)/python -m pip install --quiet -r requirements-torch.txt
 	touch $@
@@ -148,7 +148,7 @@ browser: browser-deps
 nbval-floor: $(STAMP) $(TORCH_STAMP)
 	$(BIN)/python tools/nbval_floor.py --jobs $(JOBS)
 
-lab: $(STAMP)
+lab: $(STAMP) $(TORCH_STAMP)
 	$(BIN)/jupyter lab chapters
 
 clean:

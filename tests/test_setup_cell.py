@@ -26,10 +26,15 @@ def pins(path: Path) -> dict[str, str]:
     return found
 
 
-def book_extra() -> list[str]:
+def extra(name: str) -> list[str]:
+    """The requirements of one of the package's extras, as pyproject.toml lists them."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    extra: list[str] = project["optional-dependencies"]["book"]
-    return extra
+    found: list[str] = project["optional-dependencies"][name]
+    return found
+
+
+def book_extra() -> list[str]:
+    return extra("book")
 
 
 @pytest.mark.parametrize("notebook", setup_cell.notebooks(), ids=lambda p: p.stem)
@@ -52,9 +57,9 @@ def test_setup_cell_installs_from_the_configured_repository() -> None:
 
 def test_book_extra_pins_what_requirements_pin() -> None:
     required = pins(ROOT / "requirements.txt")
-    extra = pins_of(book_extra())
-    assert extra, "the book extra pins nothing"
-    wrong = {name: (v, required.get(name)) for name, v in extra.items() if required.get(name) != v}
+    book = pins_of(book_extra())
+    assert book, "the book book pins nothing"
+    wrong = {name: (v, required.get(name)) for name, v in book.items() if required.get(name) != v}
     assert not wrong, f"book extra vs requirements.txt: {wrong}"
 
 
@@ -102,10 +107,8 @@ def test_book_extra_covers_every_import() -> None:
     """A reader who installs lstm-helpers[book] can import everything the notebooks import."""
     provided = set(pins_of(book_extra()))
     by_module = importlib.metadata.packages_distributions()
-    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    extras = extras["optional-dependencies"]
-    for module, extra in BACKEND_ONLY.items():
-        assert module in pins_of(extras[extra]), f"{module} is not in the {extra} extra"
+    for module, name in BACKEND_ONLY.items():
+        assert module in pins_of(extra(name)), f"{module} is not in the {name} extra"
     missing = {}
     for module in sorted(imported_modules() - set(BACKEND_ONLY)):
         dists = {re.sub(r"[-_.]+", "-", d).lower() for d in by_module.get(module, [])}
