@@ -58,7 +58,7 @@ def test_setup_cell_installs_from_the_configured_repository() -> None:
 def test_book_extra_pins_what_requirements_pin() -> None:
     required = pins(ROOT / "requirements.txt")
     book = pins_of(book_extra())
-    assert book, "the book book pins nothing"
+    assert book, "the book extra pins nothing"
     wrong = {name: (v, required.get(name)) for name, v in book.items() if required.get(name) != v}
     assert not wrong, f"book extra vs requirements.txt: {wrong}"
 
