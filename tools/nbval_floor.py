@@ -45,13 +45,18 @@ def write_floor(folder: Path, count: int) -> None:
 def timed_nbval(paths: list[str], jobs: int) -> float:
     start = time.perf_counter()
     pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-n", str(jobs)]
-    subprocess.run(
+    run = subprocess.run(
         [*pytest, "--dist", "loadfile", "--nbval", "--nbval-current-env", *paths],
-        check=True,
+        check=False,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    if run.returncode != 0:  # a failed run is no measurement: say what failed
+        sys.exit(f"nbval failed (exit status {run.returncode}):\n{run.stdout[-6000:]}")
+    return elapsed
 
 
 def main(argv: list[str] | None = None) -> int:
