@@ -88,6 +88,7 @@ book: $(STAMP) $(MATHJAX)
 
 lint: $(STAMP)
 	$(BIN)/ruff check lstm_helpers tests tools chapters
+	$(BIN)/ruff format --check --extend-exclude '*.md' lstm_helpers tests tools chapters
 	$(BIN)/mypy
 
 # Tests about the built book and the install, not about a backend: they run on TensorFlow only.

@@ -192,7 +192,5 @@ def split_gru_gates(matrix: np.ndarray) -> dict[str, np.ndarray]:
     """
     arr = np.asarray(matrix)
     if arr.ndim == 0 or arr.shape[-1] % 3 or arr.shape[-1] == 0:
-        raise ValueError(
-            f"the last axis must be 3*units; got shape {shape_str(arr.shape)}"
-        )
+        raise ValueError(f"the last axis must be 3*units; got shape {shape_str(arr.shape)}")
     return dict(zip(GRU_GATES, np.split(arr, 3, axis=-1), strict=True))

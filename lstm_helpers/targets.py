@@ -319,4 +319,3 @@ def loss_outcome(loss: Any, output_shape: Shape, target_shape: Shape) -> str:
     if reference is not None and np.isclose(value, reference, rtol=1e-4, atol=1e-6):
         return OK
     return SILENT
-

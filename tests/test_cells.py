@@ -29,9 +29,7 @@ def _layer(kind: type[Any], features: int, units: int, rng: np.random.Generator,
     return layer
 
 
-def _run(
-    layer: Any, x: np.ndarray, h0: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
+def _run(layer: Any, x: np.ndarray, h0: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     seq, h = layer(x, initial_state=None if h0 is None else [h0])
     return keras.ops.convert_to_numpy(seq), keras.ops.convert_to_numpy(h)
 

@@ -102,9 +102,7 @@ def test_simple_rnn_param_count(features: int, units: int, use_bias: bool) -> No
 def test_gru_param_count(features: int, units: int, use_bias: bool, reset_after: bool) -> None:
     layer = keras.layers.GRU(units, use_bias=use_bias, reset_after=reset_after)
     layer.build((None, None, features))
-    expected = params.gru_param_count(
-        features, units, use_bias=use_bias, reset_after=reset_after
-    )
+    expected = params.gru_param_count(features, units, use_bias=use_bias, reset_after=reset_after)
     assert expected == layer.count_params()
 
 
@@ -162,7 +160,10 @@ def param_formula_of(layer: object) -> int:
     ],
 )
 def test_conv_lstm_param_count(
-    kind: type, input_shape: tuple[int | None, ...], filters: int, kernel_size: tuple[int, ...],
+    kind: type,
+    input_shape: tuple[int | None, ...],
+    filters: int,
+    kernel_size: tuple[int, ...],
     use_bias: bool,
 ) -> None:
     layer = kind(filters, kernel_size, use_bias=use_bias)
